@@ -1,0 +1,66 @@
+"""load -> check -> render -> write. Returns a result; never prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .checks import check
+from .dataset import load_dataset
+from .errors import Level, Problem
+from .render import render_site
+from .writer import ensure_replaceable, write_site
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+@dataclass
+class Result:
+    """What a build or check found and, for a build, what it wrote."""
+
+    problems: list[Problem] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    written: Optional[Path] = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level is Level.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level is Level.WARNING]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+
+def find_templates(data_dir: Path, templates: Optional[Path] = None) -> Path:
+    """--templates, else templates/ beside the data folder, else the project's own."""
+    if templates is not None:
+        return templates
+    beside = data_dir.resolve().parent / "templates"
+    return beside if beside.is_dir() else PACKAGE_TEMPLATES
+
+
+def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = None,
+        strict: bool = False) -> Result:
+    """Validate and render everything in memory; write to `out` only when all is well."""
+    if out is not None:
+        ensure_replaceable(out)  # fail before the work, not after
+    dataset, problems = load_dataset(data_dir)
+    result = Result(problems)
+    if dataset is None:
+        return result
+    result.problems += check(dataset.edition)
+    if result.failed(strict):
+        return result
+    files, problems = render_site(dataset, find_templates(data_dir, templates))
+    result.problems += problems
+    if result.failed(strict):
+        return result
+    result.files = files
+    if out is not None:
+        write_site(files, out)
+        result.written = out
+    return result

@@ -1,0 +1,251 @@
+"""Consistency rules between figures, computed with intervals.
+
+A rule reports an error when the figures cannot all be true, and a warning
+when they can but probably are not what the editor meant. Every message names
+the figures involved with their file and line and shows the computation.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from itertools import combinations
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+from pydantic import BaseModel
+
+from .errors import Location, Problem, error, warning
+from .figures import Figure, Interval, Model, Qualifier, rounding_interval
+from .formatting import figure as say
+from .formatting import number
+from .model import Edition, Province, ProvinceList
+
+NOWHERE = Location(Path("?"))
+HUNDRED = Decimal(100)
+
+
+def _at(obj: Optional[Model], field: str = "") -> Location:
+    where = obj.where(field) if obj is not None else None
+    return where or NOWHERE
+
+
+def _ref(obj: Model, field: str = "") -> str:
+    where = _at(obj, field)
+    return f"{where.path}:{where.line}" if where.line else str(where.path)
+
+
+def _round(value: Optional[Decimal], mode: str) -> str:
+    if value is None:
+        return "+∞"
+    return number(value.quantize(Decimal("0.01"), rounding=mode))
+
+
+def say_interval(interval: Interval, suffix: str = "") -> str:
+    """An interval for an editor: 'từ 6,48% đến 11,63%' (outward-rounded)."""
+    lo = _round(interval.lo, ROUND_FLOOR) + suffix
+    if interval.hi is None:
+        return f"từ {lo} trở lên"
+    return f"từ {lo} đến {_round(interval.hi, ROUND_CEILING)}{suffix}"
+
+
+def walk(obj: BaseModel) -> Iterator[tuple[BaseModel, str, object]]:
+    """Every (model, field name, value) in a model tree, in field order."""
+    for name in type(obj).model_fields:
+        value = getattr(obj, name)
+        yield obj, name, value
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, BaseModel):
+                yield from walk(item)
+
+
+# --- rules ----------------------------------------------------------------
+
+def sources_declared(edition: Edition) -> Iterator[Problem]:
+    """Every `source:` names a source declared in cluster.yaml."""
+    declared = edition.cluster.sources
+    for owner, name, value in walk(edition):
+        if name == "source" and isinstance(value, str) and value not in declared:
+            hint = ("các nguồn đã khai báo: " + ", ".join(sorted(declared))) if declared else \
+                "khai báo nguồn ở mục sources trong cluster.yaml"
+            yield error(_at(owner, "source"), f"nguồn “{value}” chưa được khai báo", hint)
+
+
+def _count_agrees(count: Optional[Figure], listed: int, what: str, where_list: Location) -> Iterator[Problem]:
+    if count is None or count.interval is None:
+        return
+    span = count.interval
+    if not span.intersects(Interval(Decimal(listed), Decimal(listed))):
+        yield error(_at(count, "value"),
+                    f"số lượng không khớp danh sách: nguồn ghi {say(count)} {what} "
+                    f"({_ref(count, 'value')}), danh sách có {listed} ({where_list.path}:{where_list.line})",
+                    "sửa con số hoặc thêm, bớt tên trong danh sách cho khớp",
+                    related=[where_list])
+
+
+def counts_match_lists(edition: Edition) -> Iterator[Problem]:
+    """A count stated anywhere agrees with the list it counts."""
+    cluster = edition.cluster
+    first = next(iter(edition.provinces.values()), None)
+    provinces_at = first.loc if first is not None and first.loc else NOWHERE
+    yield from _count_agrees(cluster.member_count, len(edition.provinces), "tỉnh thành viên",
+                             Location(provinces_at.path, 1, 1) if provinces_at.line else provinces_at)
+    lists: list[tuple[ProvinceList, str]] = [
+        (cluster.new_countryside, "có 100% xã đạt chuẩn nông thôn mới"),
+        (cluster.awards.government_flag, "được đề nghị tặng Cờ thi đua"),
+        (cluster.awards.pm_certificate, "được đề nghị tặng Bằng khen"),
+    ]
+    for plist, what in lists:
+        yield from _count_agrees(plist.count, len(plist.provinces), what, _at(plist, "provinces"))
+        seen: dict[str, int] = {}
+        for index, name in enumerate(plist.provinces):
+            if name in seen:
+                yield error(_at(plist, "provinces"), f"“{name}” có hai lần trong danh sách",
+                            "xoá tên bị lặp")
+            seen[name] = index
+
+
+def excluded_not_members(edition: Edition) -> Iterator[Problem]:
+    """A place the source says is outside the cluster is not listed as a member."""
+    excluded = edition.cluster.excluded
+    for name in excluded.names:
+        if name in edition.provinces:
+            province = edition.provinces[name]
+            yield error(_at(province), f"“{name}” được ghi là không thuộc cụm "
+                        f"({_ref(excluded, 'names')}) nhưng lại có trong danh sách tỉnh",
+                        "xoá tỉnh này khỏi provinces.yaml hoặc khỏi mục excluded", related=[_at(excluded, "names")])
+
+
+def _ranked(edition: Edition) -> list[Province]:
+    return [p for p in edition.provinces.values() if p.rank.value is not None]
+
+
+def ranks_valid(edition: Edition) -> Iterator[Problem]:
+    """Ranks are exact, unique and within 1..N."""
+    size = len(edition.provinces)
+    holder: dict[Decimal, Province] = {}
+    for province in _ranked(edition):
+        rank = province.rank
+        if rank.qualifier is not Qualifier.EXACT:
+            yield error(_at(rank, "qualifier"), f"thứ hạng của {province.name} phải là con số chính xác",
+                        "ghi qualifier: exact, hoặc {qualifier: unknown} nếu nguồn không nêu")
+        if not 1 <= rank.value <= size:
+            yield error(_at(rank, "value"),
+                        f"thứ hạng của {province.name} là {number(rank.value)}, ngoài khoảng 1–{size} "
+                        f"(cụm có {size} tỉnh)", f"thứ hạng phải từ 1 đến {size}")
+        if rank.value in holder:
+            other = holder[rank.value]
+            yield error(_at(rank, "value"),
+                        f"{province.name} và {other.name} cùng xếp thứ {number(rank.value)} "
+                        f"({_ref(other.rank, 'value')})",
+                        "mỗi thứ hạng chỉ thuộc về một tỉnh; kiểm tra lại nguồn",
+                        related=[_at(other.rank, "value")])
+        holder.setdefault(rank.value, province)
+
+
+def ranks_agree_with_scores(edition: Edition) -> Iterator[Problem]:
+    """A better rank cannot have a lower score (bounds included)."""
+    scored = sorted((p for p in _ranked(edition) if p.score.interval is not None),
+                    key=lambda p: p.rank.value)
+    for better, worse in combinations(scored, 2):
+        if better.rank.value == worse.rank.value:
+            continue
+        if better.score.interval.below(worse.score.interval):
+            yield error(
+                _at(better.score, "value"),
+                f"thứ hạng mâu thuẫn với điểm: {better.name} xếp thứ {number(better.rank.value)} với "
+                f"{say(better.score)} ({_ref(better.score, 'value')}), nhưng {worse.name} chỉ xếp thứ "
+                f"{number(worse.rank.value)} lại có {say(worse.score)} ({_ref(worse.score, 'value')}); "
+                f"{say_interval(better.score.interval)} luôn thấp hơn {say_interval(worse.score.interval)}",
+                "kiểm tra lại điểm hoặc thứ hạng của hai tỉnh",
+                related=[_at(worse.score, "value")])
+
+
+def _relative(base: Figure, current: Figure, rate: Figure, wording: str) -> Iterator[Problem]:
+    """current = base × (1 + rate/100) must be reachable from the three intervals."""
+    spans = (base.interval, current.interval, rate.interval)
+    if None in spans or base.interval.lo is None or base.interval.lo <= 0:
+        return
+    reachable = current.interval.ratio(base.interval).scale(HUNDRED, -HUNDRED)
+    stated = rounding_interval(rate.value) if rate.qualifier is Qualifier.EXACT else rate.interval
+    if not reachable.intersects(stated):
+        yield error(
+            _at(rate, "value"),
+            f"{wording} {say(rate)} ({_ref(rate, 'value')}) không khớp hai con số nó so sánh: "
+            f"{say(base)} ({_ref(base, 'value')}) và {say(current)} ({_ref(current, 'value')}) "
+            f"cho mức chênh {say_interval(reachable, '%')}, còn {say(rate)} "
+            f"(làm tròn) là {say_interval(stated, '%')}",
+            "kiểm tra lại một trong ba con số",
+            related=[_at(base, "value"), _at(current, "value")])
+
+
+def rates_reachable(edition: Edition) -> Iterator[Problem]:
+    """Growth and 'vượt … kế hoạch/dự toán' figures agree with what they relate."""
+    eco = edition.cluster.economy
+    yield from _relative(eco.exports_previous_year, eco.exports, eco.exports_growth,
+                         "mức tăng xuất khẩu so với năm trước")
+    yield from _relative(eco.exports_plan, eco.exports, eco.exports_above_plan,
+                         "mức vượt kế hoạch xuất khẩu")
+    yield from _relative(eco.budget_estimate, eco.budget_revenue, eco.budget_above_estimate,
+                         "mức vượt dự toán thu ngân sách")
+
+
+def dates_plausible(edition: Edition) -> Iterator[Problem]:
+    """The review conference, the pact and the heads fit the edition's year."""
+    cluster = edition.cluster
+    conf, year = cluster.conference, cluster.year
+    if conf.date.year != year + 1:
+        yield warning(_at(conf, "date"), f"hội nghị tổng kết năm {year} lại diễn ra năm {conf.date.year}",
+                      f"hội nghị tổng kết thường họp vào năm sau, tức năm {year + 1}; kiểm tra lại ngày")
+    if conf.pact_year != year + 1:
+        yield warning(_at(conf, "pact_year"), f"giao ước thi đua ký tại hội nghị tổng kết năm {year} "
+                      f"lại là của năm {conf.pact_year}", f"thường là giao ước của năm {year + 1}")
+    years = [head.year for head in cluster.heads]
+    for head in cluster.heads:
+        if years.count(head.year) > 1:
+            yield error(_at(head, "year"), f"năm {head.year} có hơn một cụm trưởng",
+                        "mỗi năm chỉ có một cụm trưởng")
+    if year not in years:
+        yield warning(_at(cluster, "heads"), f"không có cụm trưởng năm {year}",
+                      f"thêm một mục year: {year} vào heads")
+    ctx = cluster.context
+    if ctx.plan_start > ctx.plan_end:
+        yield error(_at(ctx, "plan_start"), f"kế hoạch bắt đầu năm {ctx.plan_start} sau năm kết thúc "
+                    f"{ctx.plan_end}", "kiểm tra lại hai năm")
+    movement = cluster.poverty.movement
+    if movement.start > movement.end:
+        yield error(_at(movement, "start"), f"phong trào bắt đầu năm {movement.start} sau năm kết thúc "
+                    f"{movement.end}", "kiểm tra lại hai năm")
+
+
+def qualifiers_sensible(edition: Edition) -> Iterator[Problem]:
+    """Counts are exact; percentages stay in a believable range."""
+    for owner, name, value in walk(edition):
+        if not isinstance(value, Figure) or value.value is None:
+            continue
+        if value.unit.integral and value.qualifier is not Qualifier.EXACT and name != "rank":
+            yield warning(_at(value, "qualifier"), f"số đếm {name} ít khi được ghi là "
+                          f"“{say(value)}”", "kiểm tra lại qualifier: số tỉnh, số nhóm thường là exact")
+        if value.unit.suffix == "%" and abs(value.value) > HUNDRED:
+            yield warning(_at(value, "value"), f"{say(value)} là mức thay đổi khác thường",
+                          "kiểm tra lại: giá trị ghi theo phần trăm, 6.79 nghĩa là 6,79%")
+        if value.value < 0 and not value.unit.suffix.startswith("%"):
+            yield error(_at(value, "value"), f"{name} không thể âm: {number(value.value)}",
+                        "kiểm tra lại dấu trừ")
+
+
+RULES: tuple[Callable[[Edition], Iterator[Problem]], ...] = (
+    sources_declared,
+    counts_match_lists,
+    excluded_not_members,
+    ranks_valid,
+    ranks_agree_with_scores,
+    rates_reachable,
+    dates_plausible,
+    qualifiers_sensible,
+)
+
+
+def check(edition: Edition) -> list[Problem]:
+    """Every rule's problems, in rule order."""
+    return [problem for rule in RULES for problem in rule(edition)]

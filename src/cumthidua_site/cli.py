@@ -1,0 +1,118 @@
+"""Command line: build | check. Exit 0 ok, 1 bad data, 2 bad usage, 70 a bug of ours."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional, Sequence
+
+from . import __version__
+from .build import run
+from .errors import SiteError
+from .report import format_json, format_text, shown_path, summary, use_colour
+
+# argparse prints its own messages through gettext; no Vietnamese catalogue
+# ships with Python, so the few that a user can meet are translated here.
+_ARGPARSE_VI = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "đối số",
+    "options": "tuỳ chọn",
+    "show this help message and exit": "in hướng dẫn này rồi thoát",
+    "show program's version number and exit": "in số phiên bản rồi thoát",
+    "the following arguments are required: %s": "thiếu đối số bắt buộc: %s",
+    "unrecognized arguments: %s": "không hiểu đối số: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "đối số %(argument_name)s: %(message)s",
+    "expected one argument": "cần một giá trị",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "tuỳ chọn mơ hồ: %(option)s có thể là %(matches)s",
+}
+argparse._ = lambda text: _ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own messages, in Vietnamese, exit 2
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message}\n"
+                              f"  gợi ý: chạy `{self.prog} --help` để xem cách dùng\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="cumthidua-site",
+                  description="Dựng trang dữ liệu Cụm thi đua các tỉnh miền Tây Nam Bộ từ tệp YAML.")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = top.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
+    commands.required = True
+
+    build = commands.add_parser("build", help="kiểm tra số liệu rồi dựng trang vào thư mục ra",
+                                description="Kiểm tra số liệu, rồi dựng toàn bộ trang vào thư mục ra. "
+                                            "Nếu có lỗi, thư mục ra cũ được giữ nguyên.")
+    check = commands.add_parser("check", help="chỉ kiểm tra số liệu, không ghi gì",
+                                description="Kiểm tra số liệu và bài viết mà không ghi tệp nào.")
+    for sub in (build, check):
+        sub.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
+                         help="thư mục số liệu (mặc định: data)")
+        sub.add_argument("--templates", type=Path, default=None, metavar="THƯ_MỤC",
+                         help="thư mục mẫu trang (mặc định: templates bên cạnh thư mục số liệu)")
+        sub.add_argument("--strict", action="store_true",
+                         help="coi cảnh báo như lỗi (thoát với mã 1)")
+    build.add_argument("--out", type=Path, default=Path("build"), metavar="THƯ_MỤC",
+                       help="thư mục ra (mặc định: build)")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="cách in kết quả: text (mặc định) hoặc json cho máy đọc")
+    return top
+
+
+def _print_problems(result_problems, fmt: str) -> None:
+    if fmt == "json":
+        print(format_json(result_problems))
+    elif result_problems:
+        print(format_text(result_problems, colour=use_colour(sys.stderr)), file=sys.stderr)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Parse, call one function, map errors to exit codes."""
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        out = args.out if args.command == "build" else None
+        result = run(args.data, out=out, templates=args.templates, strict=args.strict)
+    except SiteError as exc:
+        print(format_text(exc.problems, colour=use_colour(sys.stderr)), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("đã dừng.", file=sys.stderr)
+        return 130
+    except Exception:  # a bug of ours, not the editor's mistake: say so plainly
+        print("cumthidua-site: lỗi bên trong chương trình, không phải do số liệu.\n"
+              "  gợi ý: báo cho nhóm phát triển kèm lệnh vừa chạy; đặt CUMTHIDUA_DEBUG=1 để xem chi tiết.",
+              file=sys.stderr)
+        if os.environ.get("CUMTHIDUA_DEBUG"):
+            traceback.print_exc()
+        return EXIT_BUG
+    fmt = getattr(args, "format", "text")
+    _print_problems(result.problems, fmt)
+    failed = result.failed(args.strict)
+    if fmt == "text":
+        said = summary(result.problems)
+        if failed:
+            kept = " Thư mục ra cũ được giữ nguyên." if args.command == "build" else ""
+            print(f"Chưa dựng được trang: {said}.{kept}", file=sys.stderr)
+        elif args.command == "build":
+            size = sum(len(content) for content in result.files.values())
+            print(f"Đã dựng {len(result.files)} tệp ({size / 1024:.0f} KB) vào "
+                  f"{shown_path(result.written)}/ ({said}).", file=sys.stderr)
+        else:
+            print(f"Số liệu hợp lệ ({said}).", file=sys.stderr)
+    return EXIT_DATA if failed else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

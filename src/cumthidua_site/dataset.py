@@ -1,0 +1,140 @@
+"""Find a project's data files and turn them into validated models, or problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Location, Problem, error
+from .loader import load_yaml, locate, lookup, parse_yaml, read_text
+from .messages import translate
+from .model import VIETNAM_PROVINCES, Article, Edition
+
+SITE_FILE = "site.yaml"
+EDITION_FILES = {"cluster": "cluster.yaml", "provinces": "provinces.yaml"}
+ARTICLE_FILE = "article.md"
+
+
+@dataclass(frozen=True)
+class ArticleSource:
+    """article.md: its front matter, validated, and its Markdown body with where it starts."""
+
+    path: Path
+    meta: Article
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything loaded from a data folder."""
+
+    data_dir: Path
+    edition: Edition
+    article: ArticleSource
+    files: tuple[Path, ...]
+
+
+def validation_problems(exc: ValidationError, root: type[BaseModel], docs: dict[str, Any],
+                        paths: dict[str, Path]) -> list[Problem]:
+    """Pydantic's errors as located Vietnamese problems. `docs` maps loc[0] to located data."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        top = loc[0] if loc and loc[0] in docs else None
+        inside = loc[1:] if top is not None else loc
+        said = translate(err, root, lookup(docs.get(top), inside[:-1]))
+        if said is None:
+            continue
+        message, hint, at_key = said
+        if inside and inside[-1] == "[key]":
+            inside, at_key = inside[:-1], True
+        where = locate(docs.get(top), inside, key=at_key) or Location(paths[top])
+        problems.append(error(where, message, hint))
+    return problems
+
+
+def split_front_matter(text: str, path: Path) -> tuple[Optional[str], str, int, list[Problem]]:
+    """(front matter YAML, body, body's first line) of a Markdown file."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1, [error(Location(path, 1, 1), "bài viết thiếu phần thông tin đầu bài",
+                                     "bắt đầu tệp bằng dòng ---, các dòng title:, sapo:, byline:, "
+                                     "published:, rồi một dòng --- nữa")]
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2, []
+    return None, text, 1, [error(Location(path, 1, 1), "phần thông tin đầu bài chưa được đóng",
+                                 "thêm một dòng --- sau dòng published:")]
+
+
+def _load_article(path: Path) -> tuple[Optional[ArticleSource], list[Problem]]:
+    text, problems = read_text(path)
+    if text is None:
+        return None, problems
+    meta_text, body, body_line, problems = split_front_matter(text, path)
+    if meta_text is None:
+        return None, problems
+    raw, problems = parse_yaml(meta_text, path, line_offset=1)
+    if raw is None:
+        return None, problems
+    try:
+        meta = Article.model_validate(raw)
+    except ValidationError as exc:
+        return None, problems + validation_problems(exc, Article, {None: raw}, {None: path})
+    if problems:
+        return None, problems
+    return ArticleSource(path, meta, body, body_line), []
+
+
+def _members(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, dict):
+        return ()
+    return tuple(name for name in raw if name in VIETNAM_PROVINCES)
+
+
+def edition_dir(data_dir: Path, site_raw: Any) -> Optional[Path]:
+    year = site_raw.get("edition") if isinstance(site_raw, dict) else None
+    return data_dir / str(year) if isinstance(year, int) and not isinstance(year, bool) else None
+
+
+def load_dataset(data_dir: Path) -> tuple[Optional[Dataset], list[Problem]]:
+    """Read and validate every data file; collect every problem before giving up."""
+    problems: list[Problem] = []
+    if not data_dir.is_dir():
+        return None, [error(Location(data_dir), "không tìm thấy thư mục số liệu",
+                            "chạy lệnh trong thư mục dự án, hoặc chỉ đường dẫn bằng --data")]
+    paths = {"site": data_dir / SITE_FILE}
+    docs: dict[str, Any] = {}
+    docs["site"], found = load_yaml(paths["site"])
+    problems += found
+    folder = edition_dir(data_dir, docs["site"])
+    if folder is None:
+        if docs["site"] is not None and not found:
+            where = locate(docs["site"], ("edition",)) or Location(paths["site"])
+            problems.append(error(where, "không xác định được năm số liệu (edition)",
+                                  "ghi edition: 2023, đúng tên một thư mục trong data/"))
+        return None, problems
+    if not folder.is_dir():
+        where = locate(docs["site"], ("edition",)) or Location(paths["site"])
+        return None, problems + [error(where, f"không có thư mục số liệu {folder}",
+                                       "sửa edition cho đúng tên thư mục năm trong data/")]
+    for key, name in EDITION_FILES.items():
+        paths[key] = folder / name
+        docs[key], found = load_yaml(paths[key])
+        problems += found
+    article, found = _load_article(folder / ARTICLE_FILE)
+    problems += found
+    if any(doc is None for doc in docs.values()):
+        return None, problems
+    try:
+        edition = Edition.model_validate(docs, context={"members": _members(docs["provinces"])})
+    except ValidationError as exc:
+        return None, problems + validation_problems(exc, Edition, docs, paths)
+    if problems or article is None:
+        return None, problems
+    files = tuple(sorted(paths.values())) + (article.path,)
+    return Dataset(data_dir, edition, article, files), []

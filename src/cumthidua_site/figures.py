@@ -1,0 +1,231 @@
+"""Qualified figures: a value, its unit, its qualifier and the interval it stands for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any, ClassVar, Optional
+
+from pydantic import (BaseModel, ConfigDict, PlainValidator, PrivateAttr, Strict, ValidationInfo,
+                      field_validator, model_validator)
+from pydantic_core import PydanticCustomError
+
+from .errors import Location
+
+
+class Model(BaseModel):
+    """Base of every model: frozen, strict, no unknown fields, knows where it was written."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    _loc: Optional[Location] = PrivateAttr(default=None)
+    _field_locs: dict = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_location(cls, data: Any, handler) -> Any:
+        # Located mappings from the loader carry `.loc`; keep it beside the fields.
+        instance = handler(data)
+        if isinstance(getattr(data, "loc", None), Location):
+            instance._loc = data.loc
+            instance._field_locs = dict(getattr(data, "value_locs", {}))
+        return instance
+
+    @property
+    def loc(self) -> Optional[Location]:
+        """Where this object was written, when it came from a data file."""
+        return self._loc
+
+    def where(self, field: str = "") -> Optional[Location]:
+        """Where one of its fields' values was written (or the object itself)."""
+        return self._field_locs.get(field, self._loc)
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise PydanticCustomError("number_type", "phải là số")
+    return Decimal(value)
+
+
+Number = Annotated[Decimal, PlainValidator(_number)]
+
+
+class Qualifier(str, Enum):
+    """How the source states a figure."""
+
+    EXACT = "exact"
+    OVER = "over"
+    AT_LEAST = "at_least"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return _QUALIFIER_LABELS[self]
+
+
+_QUALIFIER_LABELS = {
+    Qualifier.EXACT: "chính xác: đúng con số nguồn ghi",
+    Qualifier.OVER: "“trên X”: lớn hơn X, chưa tới X cộng một đơn vị của chữ số cuối",
+    Qualifier.AT_LEAST: "“từ X trở lên”: bằng hoặc lớn hơn X",
+    Qualifier.UNKNOWN: "nguồn không công bố",
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit as Vietnamese news writes it after a number."""
+
+    key: str
+    label: str
+    suffix: str  # appended to the number: "938,21 điểm", "6,7%"
+    integral: bool = False
+    short: str = ""  # in a list where the context says the rest: "81,75 triệu đồng"
+
+    @property
+    def short_suffix(self) -> str:
+        return self.short or self.suffix
+
+
+POINTS = Unit("diem", "điểm", " điểm")
+RANK = Unit("hang", "thứ hạng", "", integral=True)
+PERCENT = Unit("phan-tram", "phần trăm", "%")
+PERCENT_OF_PLAN = Unit("phan-tram-ke-hoach", "phần trăm kế hoạch", "% kế hoạch", short="%")
+BILLION_VND = Unit("ty-dong", "tỷ đồng", " tỷ đồng")
+BILLION_USD = Unit("ty-usd", "tỷ USD", " tỷ USD")
+MILLION_VND_PER_PERSON = Unit("trieu-dong-nguoi-nam", "triệu đồng/người/năm", " triệu đồng/người/năm",
+                              short=" triệu đồng")
+PROVINCES = Unit("tinh", "tỉnh", " tỉnh", integral=True)
+POLICY_GROUPS = Unit("nhom-chinh-sach", "nhóm chính sách", " nhóm chính sách", integral=True)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A set of reals between two bounds; a None bound is infinite."""
+
+    lo: Optional[Decimal]
+    hi: Optional[Decimal]
+    lo_closed: bool = True
+    hi_closed: bool = True
+
+    def __str__(self) -> str:
+        left = f"[{self.lo}" if self.lo_closed else f"({self.lo}"
+        right = "+∞)" if self.hi is None else (f"{self.hi}]" if self.hi_closed else f"{self.hi})")
+        return f"{left}; {right}"
+
+    def below(self, other: Interval) -> bool:
+        """Every value here is smaller than every value of `other`."""
+        if self.hi is None or other.lo is None:
+            return False
+        return self.hi < other.lo or (self.hi == other.lo and not (self.hi_closed and other.lo_closed))
+
+    def above(self, other: Interval) -> bool:
+        return other.below(self)
+
+    def intersects(self, other: Interval) -> bool:
+        return not (self.below(other) or other.below(self))
+
+    def ratio(self, other: Interval) -> Interval:
+        """self / other, for positive intervals."""
+        lo = None if other.hi is None else self.lo / other.hi
+        hi = None if self.hi is None else self.hi / other.lo
+        return Interval(lo, hi, self.lo_closed and other.hi_closed, self.hi_closed and other.lo_closed)
+
+    def scale(self, factor: Decimal, shift: Decimal = Decimal(0)) -> Interval:
+        """self * factor + shift, for a positive factor."""
+        return Interval(
+            None if self.lo is None else self.lo * factor + shift,
+            None if self.hi is None else self.hi * factor + shift,
+            self.lo_closed, self.hi_closed)
+
+
+def last_digit_step(value: Decimal) -> Decimal:
+    """One unit of the last written digit: 23 -> 1, 21.5 -> 0.1, 938.21 -> 0.01."""
+    exponent = value.as_tuple().exponent
+    return Decimal(1).scaleb(min(int(exponent), 0))
+
+
+def rounding_interval(value: Decimal) -> Interval:
+    """The values that round to `value` as written: 6.79 -> [6.785; 6.795)."""
+    half = last_digit_step(value) / 2
+    return Interval(value - half, value + half, True, False)
+
+
+class Figure(Model):
+    """A figure as the source states it; the unit comes from the subclass."""
+
+    unit: ClassVar[Unit] = Unit("", "", "")
+
+    value: Optional[Number] = None
+    qualifier: Annotated[Qualifier, Strict(False)]
+    source: Optional[str] = None
+
+    @field_validator("value")
+    @classmethod
+    def _whole(cls, value: Optional[Decimal], info: ValidationInfo) -> Optional[Decimal]:
+        if value is not None and cls.unit.integral and value != value.to_integral_value():
+            raise PydanticCustomError("whole_number", "phải là số nguyên")
+        if value is not None and cls.unit.integral:
+            return value.quantize(Decimal(1))
+        return value
+
+    @model_validator(mode="after")
+    def _value_matches_qualifier(self) -> Figure:
+        if self.qualifier is Qualifier.UNKNOWN and self.value is not None:
+            raise PydanticCustomError("unknown_with_value", "unknown")
+        if self.qualifier is not Qualifier.UNKNOWN and self.value is None:
+            raise PydanticCustomError("value_missing", "value")
+        if self.qualifier is not Qualifier.UNKNOWN and not self.source:
+            raise PydanticCustomError("source_missing", "source")
+        return self
+
+    @property
+    def known(self) -> bool:
+        return self.qualifier is not Qualifier.UNKNOWN
+
+    @property
+    def interval(self) -> Optional[Interval]:
+        """The values this figure allows; None when unknown."""
+        if self.value is None:
+            return None
+        if self.qualifier is Qualifier.OVER:
+            return Interval(self.value, self.value + last_digit_step(self.value), True, False)
+        if self.qualifier is Qualifier.AT_LEAST:
+            return Interval(self.value, None)
+        return Interval(self.value, self.value)
+
+
+class Points(Figure):
+    unit: ClassVar[Unit] = POINTS
+
+
+class Rank(Figure):
+    unit: ClassVar[Unit] = RANK
+
+
+class Percent(Figure):
+    unit: ClassVar[Unit] = PERCENT
+
+
+class PercentOfPlan(Figure):
+    unit: ClassVar[Unit] = PERCENT_OF_PLAN
+
+
+class BillionVnd(Figure):
+    unit: ClassVar[Unit] = BILLION_VND
+
+
+class BillionUsd(Figure):
+    unit: ClassVar[Unit] = BILLION_USD
+
+
+class MillionVndPerPerson(Figure):
+    unit: ClassVar[Unit] = MILLION_VND_PER_PERSON
+
+
+class ProvinceCount(Figure):
+    unit: ClassVar[Unit] = PROVINCES
+
+
+class PolicyGroupCount(Figure):
+    unit: ClassVar[Unit] = POLICY_GROUPS

@@ -1,0 +1,123 @@
+"""Vietnamese numbers, percents, money, dates and lists (Babel's 'vi' locale)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from decimal import Decimal
+from typing import Iterable, Optional, Union
+
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from slugify import slugify
+
+from .figures import Figure, Interval, Qualifier
+
+LOCALE = "vi"
+UNKNOWN = "chưa công bố"
+
+Numeric = Union[int, Decimal]
+
+
+def number(value: Numeric) -> str:
+    """98000 -> '98.000'; 938.21 -> '938,21'; keeps the decimals the editor wrote (69.8 -> '69,8')."""
+    value = Decimal(value)
+    decimals = max(0, -int(value.as_tuple().exponent))
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def percent(value: Numeric) -> str:
+    """6.7 -> '6,7%' (the value is in percent, as in the YAML)."""
+    return number(value) + "%"
+
+
+def figure(fig: Figure, with_unit: bool = True, short: bool = False) -> str:
+    """A qualified figure in words: 'trên 98.000 tỷ đồng', '938,21 điểm', 'từ 98,8% kế hoạch trở lên'."""
+    if fig.value is None:
+        return UNKNOWN
+    suffix = (fig.unit.short_suffix if short else fig.unit.suffix) if with_unit else ""
+    text = number(fig.value) + suffix
+    if fig.qualifier is Qualifier.OVER:
+        return "trên " + text
+    if fig.qualifier is Qualifier.AT_LEAST:
+        return f"từ {text} trở lên"
+    return text
+
+
+def value(fig: Figure) -> str:
+    """A figure without its unit, for a table column whose header names the unit."""
+    return figure(fig, with_unit=False)
+
+
+def date(day: dt.date) -> str:
+    """27/3/2024, as Vietnamese news writes dates."""
+    return format_date(day, format="d/M/y", locale=LOCALE)
+
+
+def long_date(day: dt.date) -> str:
+    """'ngày 27 tháng 3 năm 2024'."""
+    return format_date(day, format="'ngày' d 'tháng' M 'năm' y", locale=LOCALE)
+
+
+def names(items: Iterable[str]) -> str:
+    """'Bạc Liêu, Trà Vinh và Tiền Giang'."""
+    items = [str(item) for item in items]
+    return format_list(items, locale=LOCALE) if items else ""
+
+
+_ORDINALS = {1: "nhất", 2: "hai", 3: "ba", 4: "tư"}
+
+
+def ordinal(value: Union[Numeric, Figure]) -> str:
+    """The word after 'thứ': 1 -> 'nhất', 4 -> 'tư', 7 -> '7'."""
+    if isinstance(value, Figure):
+        if value.value is None:
+            return UNKNOWN
+        value = value.value
+    return _ORDINALS.get(int(value), number(int(value)))
+
+
+def compare(a: Optional[Interval], b: Optional[Interval],
+            higher: str = "cao hơn", lower: str = "thấp hơn") -> Optional[str]:
+    """The comparison word the intervals prove, or None when they overlap or are unknown."""
+    if a is None or b is None:
+        return None
+    if a.above(b):
+        return higher
+    if a.below(b):
+        return lower
+    return None
+
+
+def signed_change(fig: Figure, up: str = "tăng", down: str = "giảm") -> str:
+    """A change figure with its direction in words: 'tăng 6,79%', 'giảm 2%'."""
+    if fig.value is None:
+        return f"{up} ({UNKNOWN})"
+    word = down if fig.value < 0 else up
+    return f"{word} {figure(fig.model_copy(update={'value': abs(fig.value)}))}"
+
+
+# Vietnamese alphabetical order. Written by hand: Babel has no collation, and
+# PyICU needs the ICU C library built on the machine; this is the whole rule.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
+
+
+def sort_key(text: str) -> tuple:
+    """Key for Vietnamese order: letters first (a < ă < â, d < đ), then tones."""
+    letters, tones = [], []
+    for ch in unicodedata.normalize("NFC", text).casefold():
+        parts = unicodedata.normalize("NFD", ch)
+        tone = next((_TONES[m] for m in parts if m in _TONES), 0)
+        base = unicodedata.normalize("NFC", "".join(m for m in parts if m not in _TONES))
+        index = _ALPHABET.find(base)
+        letters.append(index if index >= 0 else (-1 if base.isspace() else 100 + ord(base[0])))
+        tones.append(tone)
+    return tuple(letters), tuple(tones)
+
+
+def slug(text: str) -> str:
+    """'Đồng Tháp' -> 'dong-thap', for paths and anchors."""
+    return slugify(text)

@@ -1,0 +1,371 @@
+"""Read YAML strictly, keeping the line and column of every key and value.
+
+PyYAML composes the node tree (it keeps marks); we resolve plain scalars
+ourselves instead of using its YAML 1.1 resolver, which silently turns
+`98.000` into 98.0, `1:20` into 80, `010` into 8 and `no` into False.
+Numbers become `int` or `Decimal` (never float), so the digits an editor wrote
+are the digits we show, and a bound like "trên 21,5" knows its precision.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
+
+from .errors import Location, Problem, error
+
+MAX_BYTES = 1024 * 1024  # data files are a few KB; refuse anything absurd early
+
+
+class Refused:
+    """Stands in for a scalar the loader refused (the problem is already reported)."""
+
+    def __repr__(self) -> str:
+        return "<refused>"
+
+
+REFUSED = Refused()
+
+
+class LocatedMap(dict):
+    """A YAML mapping that remembers where it, its keys and its values stand."""
+
+    def __init__(self, loc: Location):
+        super().__init__()
+        self.loc = loc
+        self.key_locs: dict[str, Location] = {}
+        self.value_locs: dict[str, Location] = {}
+
+
+class LocatedList(list):
+    """A YAML sequence that remembers where it and each item stand."""
+
+    def __init__(self, loc: Location):
+        super().__init__()
+        self.loc = loc
+        self.item_locs: list[Location] = []
+
+
+def locate(root: Any, path: tuple, *, key: bool = False) -> Location | None:
+    """Location of the value at `path` inside located data (or of its key).
+
+    Walks as deep as the data goes, so a missing field is reported at the
+    mapping that lacks it.
+    """
+    node, where = root, getattr(root, "loc", None)
+    for i, step in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(node, LocatedMap) and step in node:
+            where = (node.key_locs if (key and last) else node.value_locs)[step]
+            node = node[step]
+        elif isinstance(node, LocatedList) and isinstance(step, int) and 0 <= step < len(node):
+            where, node = node.item_locs[step], node[step]
+        else:
+            break
+    return where
+
+
+def lookup(root: Any, path: tuple) -> Any:
+    """The raw value at `path`, or None when the data does not go that deep."""
+    node = root
+    for step in path:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return None
+    return node
+
+
+# --- reading bytes -------------------------------------------------------
+
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """Decode a data file as UTF-8 (BOM allowed), or say why not."""
+    here = Location(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [error(here, f"tệp quá lớn ({size // 1024} KB, tối đa {MAX_BYTES // 1024} KB)",
+                                "tệp số liệu chỉ cần vài KB; kiểm tra xem có chép nhầm tệp khác vào không")]
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [error(here, "không tìm thấy tệp", "kiểm tra tên tệp và thư mục số liệu (--data)")]
+    except OSError as exc:
+        return None, [error(here, f"không đọc được tệp ({exc.strerror})")]
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, [error(Location(path, 1, 1), "tệp đang được lưu dạng UTF-16, không phải UTF-8",
+                            "mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8")]
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [error(Location(path, line, col),
+                            "tệp không phải UTF-8 (có thể đang lưu dạng Windows-1258 hoặc TCVN3)",
+                            "mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8")]
+    if not text.strip():
+        return None, [error(here, "tệp trống", "tệp phải có nội dung; xem mẫu trong README")]
+    return text, []
+
+
+# --- parsing -------------------------------------------------------------
+
+class _RefusedNode(ScalarNode):
+    """Placeholder for an alias we refused; converts to REFUSED."""
+
+
+class _StrictComposer(Composer):
+    """Composer that refuses anchors, aliases and explicit tags, noting where.
+
+    Aliases are refused before they are expanded, so a "billion laughs" file
+    costs nothing; composing goes on so that every problem is reported.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.refusals: list[tuple] = []
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.get_event()
+            self.refusals.append((event.start_mark, "YAML có bí danh (*), tệp số liệu không dùng",
+                                  "viết thẳng giá trị ra ở từng chỗ cần dùng"))
+            return _RefusedNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        if getattr(event, "anchor", None):
+            self.refusals.append((event.start_mark, "YAML có neo (&), tệp số liệu không dùng",
+                                  "bỏ phần &tên và viết thẳng giá trị ra ở từng chỗ cần dùng"))
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            self.refusals.append((event.start_mark, f"YAML có thẻ kiểu “{tag}”, tệp số liệu không dùng",
+                                  "bỏ phần bắt đầu bằng dấu ! trước giá trị"))
+        return super().compose_node(parent, index)
+
+
+class _Loader(Reader, Scanner, Parser, _StrictComposer, SafeConstructor, Resolver):
+    def __init__(self, stream):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _StrictComposer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+
+# PyYAML's problems, said for an editor. Unlisted ones get a general message.
+_SYNTAX = [
+    ("found character '\\t'", "có ký tự tab; YAML chỉ cho phép thụt lề bằng dấu cách",
+     "thay mỗi tab bằng dấu cách (thường là 2 dấu cách)"),
+    ("mapping values are not allowed", "dấu hai chấm ở chỗ không được phép",
+     "nếu giá trị có dấu hai chấm, đặt cả giá trị trong ngoặc kép; nếu không, kiểm tra thụt lề"),
+    ("could not find expected ':'", "thiếu dấu hai chấm sau tên trường",
+     "viết dạng `tên_trường: giá trị`"),
+    ("found duplicate anchor", "YAML có neo (&) trùng tên", "bỏ neo và viết thẳng giá trị"),
+    ("found undefined alias", "YAML có bí danh (*) không rõ nghĩa",
+     "nếu giá trị bắt đầu bằng *, đặt cả giá trị trong ngoặc kép"),
+    ("expected a single document", "tệp có nhiều hơn một tài liệu YAML (dòng ---)",
+     "bỏ dòng --- thứ hai; mỗi tệp chỉ chứa một tài liệu"),
+    ("found unexpected end of stream", "tệp kết thúc khi ngoặc kép hoặc ngoặc vẫn chưa đóng",
+     "kiểm tra dấu ngoặc kép, [ ] và { } đã đóng đủ chưa"),
+    ("found unknown escape character", "chuỗi trong ngoặc kép có dấu \\ không hợp lệ",
+     "viết \\\\ cho dấu gạch chéo ngược, hoặc dùng ngoặc đơn '...'"),
+    ("special characters are not allowed", "tệp có ký tự điều khiển không được phép",
+     "xoá ký tự lạ ở vị trí này (thường do chép từ nơi khác)"),
+    ("expected <block end>", "thụt lề không khớp với các dòng phía trên",
+     "các trường cùng cấp phải thẳng cột, thụt lề bằng cùng số dấu cách"),
+    ("did not find expected key", "thụt lề không khớp với các dòng phía trên",
+     "các trường cùng cấp phải thẳng cột, thụt lề bằng cùng số dấu cách"),
+    ("did not find expected '-' indicator", "danh sách thụt lề không khớp",
+     "mỗi mục của danh sách bắt đầu bằng '- ' và thẳng cột với nhau"),
+    ("expected ',' or ']'", "danh sách trong [ ] viết chưa đúng",
+     "các mục cách nhau bằng dấu phẩy, cuối cùng đóng ]"),
+    ("expected ',' or '}'", "bảng trong { } viết chưa đúng",
+     "các cặp `tên: giá trị` cách nhau bằng dấu phẩy, cuối cùng đóng }"),
+    ("did not find expected node content", "thiếu giá trị ở chỗ này",
+     "viết giá trị sau dấu hai chấm hoặc sau '- '"),
+    ("did not find expected comment or line break", "có chữ thừa sau giá trị",
+     "nếu giá trị có dấu ngoặc kép, đặt cả giá trị trong ngoặc kép; bắt đầu ghi chú bằng ' #'"),
+]
+
+
+def _mark_location(path: Path, mark, line_offset: int) -> Location:
+    if mark is None:
+        return Location(path)
+    return Location(path, mark.line + 1 + line_offset, mark.column + 1)
+
+
+def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError, line_offset: int) -> Problem:
+    where = _mark_location(path, exc.problem_mark or exc.context_mark, line_offset)
+    text = f"{exc.problem or ''} {exc.context or ''}"
+    for needle, message, hint in _SYNTAX:
+        if needle in text:
+            return error(where, message, hint)
+    return error(where, "cú pháp YAML không hợp lệ",
+                 "kiểm tra thụt lề, dấu hai chấm và dấu ngoặc kép quanh vị trí này")
+
+
+def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document into located data; problems instead of exceptions."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_problem(path, exc, line_offset)]
+    except yaml.YAMLError:
+        return None, [error(Location(path), "cú pháp YAML không hợp lệ")]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, [error(Location(path), "tệp không có nội dung YAML", "xem mẫu trong README")]
+    problems = [error(_mark_location(path, mark, line_offset), message, hint)
+                for mark, message, hint in loader.refusals]
+    data = _Converter(path, line_offset, problems).convert(node)
+    return data, problems
+
+
+def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
+    """Read and parse a YAML data file."""
+    text, problems = read_text(path)
+    if text is None:
+        return None, problems
+    return parse_yaml(text, path)
+
+
+# --- scalars -------------------------------------------------------------
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)\.[0-9]+")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_GROUPED_DOT = re.compile(r"[-+]?[1-9][0-9]{0,2}(\.[0-9]{3})+")
+_GROUPED_COMMA = re.compile(r"[-+]?[1-9][0-9]{0,2}(,[0-9]{3})+")
+_COMMA_DECIMAL = re.compile(r"[-+]?[0-9]+,[0-9]+")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+(\.[0-9]+)?")
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
+_OTHER_NUMBER = re.compile(
+    r"[-+]?(0[xob][0-9a-fA-F_]+|[0-9][0-9_]*_[0-9_]*(\.[0-9_]*)?|\.[0-9]+|[0-9]+\.|"
+    r"[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+|\.(inf|Inf|INF|nan|NaN|NAN))")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_YES_NO = {"y", "n", "yes", "no", "on", "off"}
+
+
+def _quote_hint(text: str) -> str:
+    return f'nếu đây là chữ, đặt trong ngoặc kép: "{text}"'
+
+
+def resolve_plain(text: str) -> tuple[Any, str, str]:
+    """Value of an unquoted scalar, or REFUSED with a message and a hint."""
+    if text in _NULL:
+        return None, "", ""
+    if text in _TRUE:
+        return True, "", ""
+    if text in _FALSE:
+        return False, "", ""
+    if text.lower() in _YES_NO:
+        return REFUSED, (f"“{text}” không rõ là chữ hay đúng/sai (YAML cũ đọc thành "
+                         f"{'true' if text.lower() in {'y', 'yes', 'on'} else 'false'})"), \
+            f"viết true hoặc false nếu là đúng/sai; {_quote_hint(text)}"
+    if _INT.fullmatch(text):
+        return int(text), "", ""
+    if _GROUPED_DOT.fullmatch(text) or _GROUPED_COMMA.fullmatch(text):
+        digits = re.sub(r"[.,]", "", text)
+        return REFUSED, f"số {text} có dấu phân cách hàng nghìn", \
+            f"viết liền, không dấu phân cách: {digits}"
+    if _DECIMAL.fullmatch(text):
+        return Decimal(text), "", ""
+    if _COMMA_DECIMAL.fullmatch(text):
+        return REFUSED, f"số {text} dùng dấu phẩy cho phần thập phân", \
+            f"dùng dấu chấm cho phần thập phân: {text.replace(',', '.')}"
+    if _LEADING_ZERO.fullmatch(text):
+        fixed = re.sub(r"^([-+]?)0+(?=[0-9])", r"\1", text)
+        return REFUSED, f"số {text} bắt đầu bằng số 0 (YAML cũ có thể đọc thành hệ bát phân)", \
+            f"viết {fixed}; {_quote_hint(text)}"
+    if _SEXAGESIMAL.fullmatch(text):
+        return REFUSED, f"{text} bị YAML cũ đọc thành số hệ 60", _quote_hint(text)
+    if _OTHER_NUMBER.fullmatch(text):
+        return REFUSED, f"{text} không phải cách viết số được chấp nhận", \
+            f"viết số thập phân thường, ví dụ 938.21 hoặc 98000; {_quote_hint(text)}"
+    match = _DATE.fullmatch(text)
+    if match:
+        try:
+            return dt.date(*map(int, match.groups())), "", ""
+        except ValueError:
+            return REFUSED, f"ngày {text} không có thật", "viết ngày dạng năm-tháng-ngày, ví dụ 2024-03-27"
+    return text, "", ""
+
+
+class _Converter:
+    """Turns a node tree into located data, collecting problems."""
+
+    def __init__(self, path: Path, line_offset: int, problems: list[Problem]):
+        self.path, self.offset, self.problems = path, line_offset, problems
+
+    def where(self, node: Node) -> Location:
+        return _mark_location(self.path, node.start_mark, self.offset)
+
+    def refuse(self, node: Node, message: str, hint: str = "") -> Refused:
+        self.problems.append(error(self.where(node), message, hint))
+        return REFUSED
+
+    def convert(self, node: Node) -> Any:
+        if isinstance(node, MappingNode):
+            return self.mapping(node)
+        if isinstance(node, SequenceNode):
+            out = LocatedList(self.where(node))
+            for item in node.value:
+                out.item_locs.append(self.where(item))
+                out.append(self.convert(item))
+            return out
+        return self.scalar(node)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if isinstance(node, _RefusedNode):
+            return REFUSED
+        text = unicodedata.normalize("NFC", node.value)
+        if node.style is not None:  # quoted or block scalar: always text
+            return text
+        value, message, hint = resolve_plain(text)
+        if value is REFUSED:
+            return self.refuse(node, message, hint)
+        return value
+
+    def mapping(self, node: MappingNode) -> LocatedMap:
+        out = LocatedMap(self.where(node))
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.refuse(key_node, "tên trường phải là chữ, không phải danh sách hay bảng")
+                continue
+            key = unicodedata.normalize("NFC", key_node.value)
+            if key == "<<" and key_node.style is None:
+                self.refuse(key_node, "YAML có khoá gộp (<<), tệp số liệu không dùng",
+                            "viết thẳng các trường ra")
+                continue
+            if key in out:
+                first = out.key_locs[key]
+                self.problems.append(error(
+                    self.where(key_node), f"trường “{key}” bị lặp lại (đã có ở dòng {first.line})",
+                    "giữ một trường và xoá trường thừa; YAML sẽ lặng lẽ lấy giá trị sau cùng",
+                    related=[first]))
+                continue
+            out.key_locs[key] = self.where(key_node)
+            out.value_locs[key] = self.where(value_node)
+            out[key] = self.convert(value_node)
+        return out

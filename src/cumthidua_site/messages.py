@@ -1,0 +1,214 @@
+"""Pydantic's validation errors, said in Vietnamese for an editor."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from decimal import Decimal
+from typing import Any, Optional
+
+from pydantic import BaseModel
+
+from .figures import Figure, Qualifier
+from .model import Article
+from .loader import REFUSED, _COMMA_DECIMAL, _GROUPED_COMMA, _GROUPED_DOT
+
+FIGURE_FORM = "{value: …, qualifier: exact, source: bao-kien-giang}"
+FIGURE_PARTS = {"value", "qualifier", "source"}
+
+# What editors may type for a qualifier, mapped to what the schema wants.
+QUALIFIER_WORDS = {
+    "trên": "over", "tren": "over", "hơn": "over",
+    "từ trở lên": "at_least", "từ … trở lên": "at_least", "từ ... trở lên": "at_least",
+    "trở lên": "at_least", "ít nhất": "at_least",
+    "chính xác": "exact", "đúng": "exact", "bằng": "exact",
+    "chưa công bố": "unknown", "không rõ": "unknown", "không công bố": "unknown", "null": "unknown",
+}
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model class a field holds, through Optional, list, dict and Annotated."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _item_type(annotation: Any) -> Any:
+    args = typing.get_args(_unwrap(annotation))
+    return _unwrap(args[-1]) if args else None
+
+
+def walk_fields(root: type[BaseModel], loc: tuple) -> list[tuple[str, Any, Any]]:
+    """(name, FieldInfo, owner class) for each model field along an error's loc."""
+    found, current, container = [], root, None
+    for step in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel) and step in current.model_fields:
+            info = current.model_fields[step]
+            found.append((step, info, current))
+            annotation = _unwrap(info.annotation)
+            if typing.get_origin(annotation) in (list, dict):
+                container, current = annotation, None
+            else:
+                container, current = None, annotation
+        elif container is not None:
+            current, container = _item_type(container), None
+        else:
+            break
+    return found
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "để trống"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, str):
+        return f"“{value}”"
+    if isinstance(value, dict):
+        return "một bảng {…}"
+    if isinstance(value, list):
+        return "một danh sách […]"
+    return str(value)
+
+
+def subject(root: type[BaseModel], loc: tuple) -> tuple[str, Optional[type]]:
+    """'điểm thi đua của Sóc Trăng (score)' and the class that owns the last field."""
+    if loc and loc[-1] == "[key]":
+        return ("tên tỉnh" if loc[0] == "provinces" else "tên mục"), None
+    fields = walk_fields(root, loc)
+    province = loc[1] if len(loc) > 2 and loc[0] == "provinces" else None
+    names = [name for name, _, _ in fields]
+    # Inside a figure, talk about the figure: its label, and the part when it is not `value`.
+    labelled = [f for f in fields if not (f[0] in FIGURE_PARTS and issubclass(f[2], Figure))]
+    text = (labelled[-1][1].title if labelled else "") or (names[-1] if names else "giá trị")
+    if province:
+        text += f" của {province}"
+    # The path an editor sees in the file: without the file's own top key, nor `value`.
+    shown = [n for n in (names[1:] if root is not Article else names) if n != "value"]
+    if shown:
+        text += f" ({'.'.join(shown)})"
+    return text, (fields[-1][2] if fields else None)
+
+
+def _qualifier_hint(given: Any) -> str:
+    allowed = ", ".join(q.value for q in Qualifier)
+    if isinstance(given, str) and given.strip().casefold() in QUALIFIER_WORDS:
+        return f"viết {QUALIFIER_WORDS[given.strip().casefold()]} (các giá trị được phép: {allowed})"
+    return (f"các giá trị được phép: {allowed} (exact: đúng con số; over: “trên X”; "
+            f"at_least: “từ X trở lên”; unknown: nguồn không công bố)")
+
+
+def _number_hint(given: Any) -> str:
+    if isinstance(given, str):
+        text = given.strip()
+        if _GROUPED_DOT.fullmatch(text) or _GROUPED_COMMA.fullmatch(text):
+            return "viết số liền, không dấu phân cách hàng nghìn, không ngoặc kép: " + \
+                text.replace(".", "").replace(",", "")
+        if _COMMA_DECIMAL.fullmatch(text):
+            return "dùng dấu chấm cho phần thập phân, không ngoặc kép: " + text.replace(",", ".")
+    return "viết con số không có ngoặc kép, dấu chấm cho phần thập phân, ví dụ 938.21 hoặc 98000"
+
+
+def _extra_hint(name: str, owner: Optional[type]) -> str:
+    if owner is None or not issubclass(owner, BaseModel):
+        return "xoá trường này"
+    allowed = list(owner.model_fields)
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"có phải “{close[0]}”?"
+    return "các trường được phép ở đây: " + ", ".join(allowed)
+
+
+def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optional[tuple[str, str, bool]]:
+    """(message, hint, at_key) for one pydantic error, or None to drop it.
+
+    `parent` is the raw mapping that holds the failing field, when known.
+    """
+    kind, loc, given = error["type"], tuple(error["loc"]), error.get("input")
+    if given is REFUSED:
+        return None  # the loader has said what is wrong with this scalar
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        owner_cls = _owner_class(root, loc[:-1])
+        before = parent.get("value") if isinstance(parent, dict) else None
+        if name.isdigit() and isinstance(before, int):
+            # `{value: 932,88}`: in braces the comma splits the number into a value and a key
+            return (f"số {before},{name} dùng dấu phẩy cho phần thập phân (trong dấu {{ }} dấu phẩy "
+                    f"tách thành hai trường)", f"dùng dấu chấm cho phần thập phân: {before}.{name}", True)
+        return f"trường “{name}” không có trong mẫu số liệu", _extra_hint(name, owner_cls), True
+    if kind == "missing":
+        what, owner = subject(root, loc)
+        if loc[-1] in FIGURE_PARTS:
+            return f"thiếu {loc[-1]} ở {what}", "", False
+        is_figure = _field_is_figure(root, loc)
+        hint = (f"thêm dòng `{loc[-1]}: {FIGURE_FORM}`, hoặc `{loc[-1]}: {{qualifier: unknown}}` "
+                "nếu nguồn không công bố" if is_figure else f"thêm dòng `{loc[-1]}: …`")
+        return f"thiếu trường {what}", hint, False
+    what, owner = subject(root, loc)
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        if _field_is_figure(root, loc):
+            return f"{what} phải viết dạng bảng, đang là {_show(given)}", \
+                f"viết {FIGURE_FORM}; nếu nguồn không công bố: {{qualifier: unknown}}", False
+        return f"{what} phải là một bảng các trường, đang là {_show(given)}", \
+            "xem mẫu trong tệp dữ liệu gốc hoặc README", False
+    if kind == "list_type":
+        return f"{what} phải là danh sách, đang là {_show(given)}", \
+            'viết dạng ["Cà Mau", "Sóc Trăng"]', False
+    if kind == "number_type":
+        return f"{what} phải là số, đang là {_show(given)}", _number_hint(given), False
+    if kind in ("int_type", "int_parsing", "int_from_float", "whole_number"):
+        return f"{what} phải là số nguyên, đang là {_show(given)}", "viết số nguyên, không có phần thập phân", False
+    if kind in ("string_type", "str_type"):
+        return f"{what} phải là chữ, đang là {_show(given)}", "đặt chữ trong ngoặc kép, ví dụ \"Cà Mau\"", False
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{what} phải là true hoặc false, đang là {_show(given)}", "viết true (đúng) hoặc false (sai)", False
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return f"{what} phải là ngày, đang là {_show(given)}", "viết ngày dạng năm-tháng-ngày, không ngoặc kép, ví dụ 2024-03-27", False
+    if kind in ("enum", "literal_error"):
+        return f"{what} không hợp lệ: {_show(given)}", _qualifier_hint(given), False
+    if kind == "string_too_short":
+        return f"{what} không được để trống", "điền nội dung giữa hai dấu ngoặc kép", False
+    if kind in ("province_unknown", "province_not_member"):
+        return f"{what}: {ctx['what']}", ctx.get("hint", ""), False
+    if kind == "unknown_with_value":
+        return f"{what} ghi qualifier: unknown nhưng lại có value", \
+            "bỏ value nếu nguồn không công bố con số, hoặc sửa qualifier cho đúng", False
+    if kind == "value_missing":
+        return f"{what} thiếu value", "ghi value, hoặc qualifier: unknown nếu nguồn không công bố", False
+    if kind == "source_missing":
+        return f"{what} thiếu source (nguồn tin)", "ghi mã nguồn tin, ví dụ source: bao-kien-giang", False
+    if kind == "base_url":
+        return f"{what} phải là địa chỉ đầy đủ, kết thúc bằng dấu /, đang là {_show(given)}", \
+            "ví dụ \"https://example.vn/cum-thi-dua/\", hoặc \"\" nếu chưa có", False
+    return f"{what} không hợp lệ: {_show(given)}", "", False
+
+
+def _field_is_figure(root: type[BaseModel], loc: tuple) -> bool:
+    fields = walk_fields(root, loc)
+    if not fields or fields[-1][0] != loc[-1]:
+        return False
+    annotation = _unwrap(fields[-1][1].annotation)
+    return isinstance(annotation, type) and issubclass(annotation, Figure)
+
+
+def _owner_class(root: type[BaseModel], loc: tuple) -> Optional[type]:
+    """The model class of the mapping at `loc`."""
+    if not loc:
+        return root
+    fields = walk_fields(root, loc)
+    if not fields:
+        return None
+    annotation = _unwrap(fields[-1][1].annotation)
+    if fields[-1][0] != loc[-1]:  # loc ends inside a dict or list
+        return _item_type(annotation)
+    return annotation if isinstance(annotation, type) else None

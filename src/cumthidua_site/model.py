@@ -1,0 +1,279 @@
+"""Typed, frozen objects for the site and one edition; validated with pydantic, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import unicodedata
+from typing import Annotated, Any, Optional
+
+from pydantic import AfterValidator, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from .figures import (BillionUsd, BillionVnd, MillionVndPerPerson, Model, Percent, PercentOfPlan,
+                      PolicyGroupCount, Points, ProvinceCount, Rank)
+
+# The 63 provinces and centrally-run cities of Viet Nam in 2023: reference data
+# that lets a misspelled name be told apart from a real province outside the cluster.
+VIETNAM_PROVINCES = (
+    "An Giang", "Bà Rịa – Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
+    "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ",
+    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang",
+    "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên",
+    "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lạng Sơn", "Lào Cai", "Lâm Đồng", "Long An",
+    "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình",
+    "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
+    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "TP. Hồ Chí Minh",
+    "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+)
+
+# Characters that look like Vietnamese letters but are not: the usual copy-paste traps.
+LOOKALIKES = {
+    "\u00d0": ("Ð", "Đ"),  # Latin capital eth, looks like Đ (U+0110)
+    "\u0189": ("Ɖ", "Đ"),  # African D
+    "\u00f0": ("ð", "đ"),  # Latin small eth
+}
+
+
+def fold(name: str) -> str:
+    """A name without case, diacritics or look-alikes, for matching misspellings."""
+    name = "".join(LOOKALIKES.get(ch, (ch, ch))[1] for ch in unicodedata.normalize("NFC", name))
+    name = name.replace("Đ", "D").replace("đ", "d")
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
+def nearest(name: str, candidates) -> Optional[str]:
+    """The candidate an editor most probably meant, or None."""
+    folded = {fold(c): c for c in candidates}
+    if fold(name) in folded:
+        return folded[fold(name)]
+    match = difflib.get_close_matches(fold(name), list(folded), n=1, cutoff=0.6)
+    return folded[match[0]] if match else None
+
+
+def _lookalike_note(name: str) -> str:
+    for ch in name:
+        if ch in LOOKALIKES:
+            wrong, right = LOOKALIKES[ch]
+            return f" (chữ {wrong} U+{ord(ch):04X} chỉ trông giống chữ {right} U+{ord(right):04X})"
+    return ""
+
+
+def _unknown_name(name: str, candidates, what: str) -> PydanticCustomError:
+    guess = nearest(name, candidates)
+    hint = f"có phải “{guess}”?{_lookalike_note(name)}" if guess else \
+        "các tỉnh: " + ", ".join(sorted(candidates))
+    return PydanticCustomError("province_unknown", "{what}", {"what": what, "hint": hint})
+
+
+def _real_province(name: str) -> str:
+    if name not in VIETNAM_PROVINCES:
+        raise _unknown_name(name, VIETNAM_PROVINCES, f"“{name}” không phải tên một tỉnh, thành phố")
+    return name
+
+
+def _member(name: str, info: ValidationInfo) -> str:
+    members = (info.context or {}).get("members", ())
+    if name not in members:
+        if name in VIETNAM_PROVINCES and members:
+            raise PydanticCustomError("province_not_member", "{what}", {
+                "what": f"“{name}” không phải thành viên của cụm",
+                "hint": "các tỉnh trong cụm được liệt kê trong provinces.yaml"})
+        raise _unknown_name(name, members or VIETNAM_PROVINCES,
+                            f"“{name}” không phải tên một tỉnh trong cụm")
+    return name
+
+
+ProvinceName = Annotated[str, AfterValidator(_real_province)]
+MemberName = Annotated[str, AfterValidator(_member)]
+SourceId = str
+Text = Annotated[str, Field(min_length=1)]
+
+
+# --- site ----------------------------------------------------------------
+
+class Publisher(Model):
+    name: Text = Field(title="tên đơn vị thực hiện")
+    url: str = Field("", title="trang chủ của đơn vị")
+
+
+class Licence(Model):
+    name: Text = Field(title="tên giấy phép")
+    url: Text = Field(title="địa chỉ giấy phép")
+    note: str = Field("", title="ghi chú về giấy phép")
+
+
+class Site(Model):
+    """Site-wide settings from data/site.yaml."""
+
+    title: Text = Field(title="tên trang")
+    description: Text = Field(title="mô tả trang")
+    base_url: str = Field("", title="địa chỉ đăng trang")
+    edition: int = Field(title="năm số liệu")
+    publisher: Publisher = Field(title="đơn vị thực hiện")
+    licence: Licence = Field(title="giấy phép")
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if value and not (value.startswith(("https://", "http://")) and value.endswith("/")):
+            raise PydanticCustomError("base_url", "base_url")
+        return value
+
+
+# --- cluster -------------------------------------------------------------
+
+class Source(Model):
+    """A published report the figures come from."""
+
+    publisher: Text = Field(title="cơ quan báo chí")
+    title: Text = Field(title="tên bài")
+    authors: list[Text] = Field(title="tác giả")
+    photographers: list[Text] = Field([], title="người chụp ảnh")
+    url: Text = Field(title="địa chỉ bài")
+
+
+class Excluded(Model):
+    names: list[ProvinceName] = Field(title="địa phương không thuộc cụm")
+    source: SourceId = Field(title="nguồn")
+
+
+class Conference(Model):
+    date: dt.date = Field(title="ngày hội nghị")
+    time_of_day: str = Field("", title="buổi")
+    year_inferred: bool = Field(title="năm do suy ra")
+    year_reason: str = Field("", title="lý do suy ra năm")
+    place: MemberName = Field(title="nơi tổ chức")
+    pact_year: int = Field(title="năm của giao ước thi đua")
+    source: SourceId = Field(title="nguồn")
+
+
+class Context(Model):
+    resolution_year: int = Field(title="năm thứ mấy thực hiện nghị quyết")
+    congress: Text = Field(title="đại hội Đảng lần thứ")
+    plan_start: int = Field(title="năm đầu kế hoạch 5 năm")
+    plan_end: int = Field(title="năm cuối kế hoạch 5 năm")
+    source: SourceId = Field(title="nguồn")
+
+
+class Economy(Model):
+    grdp_growth: Percent = Field(title="tăng trưởng kinh tế bình quân các tỉnh")
+    national_grdp_growth: Percent = Field(title="tăng trưởng kinh tế bình quân cả nước")
+    budget_revenue: BillionVnd = Field(title="thu ngân sách toàn cụm")
+    budget_above_estimate: Percent = Field(title="thu ngân sách vượt dự toán")
+    budget_estimate: BillionVnd = Field(title="dự toán thu ngân sách")
+    exports: BillionUsd = Field(title="kim ngạch xuất khẩu")
+    exports_previous_year: BillionUsd = Field(title="kim ngạch xuất khẩu năm trước")
+    exports_growth: Percent = Field(title="tăng trưởng xuất khẩu so với năm trước")
+    exports_above_plan: Percent = Field(title="xuất khẩu vượt kế hoạch")
+    exports_plan: BillionUsd = Field(title="kế hoạch xuất khẩu")
+    income_per_capita: MillionVndPerPerson = Field(title="thu nhập bình quân đầu người của cụm")
+
+
+class Movement(Model):
+    name: Text = Field(title="tên phong trào")
+    start: int = Field(title="năm bắt đầu")
+    end: int = Field(title="năm kết thúc")
+    policy_groups: PolicyGroupCount = Field(title="số nhóm chính sách hỗ trợ")
+    source: SourceId = Field(title="nguồn")
+
+
+class Poverty(Model):
+    others_reduction: PercentOfPlan = Field(title="giảm hộ nghèo của các tỉnh còn lại")
+    movement: Movement = Field(title="phong trào giảm nghèo")
+
+
+class ProvinceList(Model):
+    """A list of member provinces the source names, with the count it states, if any."""
+
+    name: str = Field("", title="tên")
+    count: Optional[ProvinceCount] = Field(None, title="số tỉnh nguồn nêu")
+    provinces: list[MemberName] = Field(title="danh sách tỉnh")
+    source: SourceId = Field(title="nguồn")
+
+
+class Awards(Model):
+    government_flag: ProvinceList = Field(title="đề nghị tặng Cờ thi đua của Chính phủ")
+    pm_certificate: ProvinceList = Field(title="đề nghị tặng Bằng khen của Thủ tướng")
+
+
+class Head(Model):
+    year: int = Field(title="năm làm cụm trưởng")
+    province: MemberName = Field(title="tỉnh cụm trưởng")
+    leader: str = Field("", title="người đứng đầu")
+    leader_role: str = Field("", title="chức vụ")
+    source: SourceId = Field(title="nguồn")
+
+
+class Cluster(Model):
+    """Cluster-wide facts and figures from data/<edition>/cluster.yaml."""
+
+    name: Text = Field(title="tên cụm thi đua")
+    short_name: Text = Field(title="tên ngắn của cụm")
+    year: int = Field(title="năm tổng kết")
+    sources: dict[str, Source] = Field(title="nguồn tin")
+    member_count: ProvinceCount = Field(title="số tỉnh thành viên")
+    excluded: Excluded = Field(title="địa phương không thuộc cụm")
+    conference: Conference = Field(title="hội nghị tổng kết")
+    context: Context = Field(title="bối cảnh")
+    economy: Economy = Field(title="kinh tế toàn cụm")
+    poverty: Poverty = Field(title="giảm nghèo")
+    new_countryside: ProvinceList = Field(title="tỉnh có 100% xã đạt chuẩn nông thôn mới")
+    awards: Awards = Field(title="khen thưởng")
+    heads: list[Head] = Field(title="cụm trưởng")
+
+
+# --- provinces -----------------------------------------------------------
+
+class Province(Model):
+    """One member province's figures from data/<edition>/provinces.yaml."""
+
+    _name: str = PrivateAttr(default="")
+
+    rank: Rank = Field(title="thứ hạng")
+    score: Points = Field(title="điểm thi đua")
+    income_per_capita: MillionVndPerPerson = Field(title="thu nhập bình quân đầu người")
+    poverty_reduction: PercentOfPlan = Field(title="giảm tỷ lệ hộ nghèo so với kế hoạch")
+
+    @property
+    def name(self) -> str:
+        """The province's name: its key in provinces.yaml."""
+        return self._name
+
+
+class Edition(Model):
+    """Everything the site shows, validated and cross-referenced."""
+
+    site: Site
+    cluster: Cluster
+    provinces: dict[ProvinceName, Province]
+
+    @model_validator(mode="after")
+    def _name_provinces(self) -> Edition:
+        for name, province in self.provinces.items():
+            province._name = name
+        return self
+
+    @property
+    def members(self) -> list[Province]:
+        return list(self.provinces.values())
+
+    def province(self, name: str) -> Province:
+        return self.provinces[name]
+
+    def poverty_reduction(self, province: Province) -> PercentOfPlan:
+        """A province's own figure, or the floor stated for the unnamed rest."""
+        if province.poverty_reduction.known:
+            return province.poverty_reduction
+        return self.cluster.poverty.others_reduction
+
+
+class Article(Model):
+    """The front matter of data/<edition>/article.md; each text may hold template expressions."""
+
+    title: Text = Field(title="tít bài")
+    sapo: Text = Field(title="sapo")
+    byline: Text = Field(title="tác giả")
+    published: dt.date = Field(title="ngày đăng")
+    modified: Optional[dt.date] = Field(None, title="ngày cập nhật")

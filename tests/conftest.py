@@ -1,0 +1,66 @@
+"""Shared fixtures: a temporary copy of the project data, builds, the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from cumthidua_site.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+TEMPLATES = ROOT / "templates"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of data/ and templates/ to edit freely (the real data/ is never written)."""
+    shutil.copytree(DATA, tmp_path / "data")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    return tmp_path
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a data file, failing loudly if the text is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"{old!r} not found in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the installed command exactly as an editor would, in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "cumthidua_site", *args], cwd=cwd or ROOT,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8"})
+
+
+
+def soup(html: bytes | str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html5lib")
+
+
+def text_of(html: bytes | str) -> str:
+    """The visible text of a page, whitespace collapsed, as a reader sees it."""
+    return " ".join(soup(html).body.get_text(" ").split())
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The real data built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("site") / "build"
+    assert main(["build", "--data", str(DATA), "--out", str(out)]) == 0
+    return out
+
+
+def position(path: Path, needle: str, offset: int = 0) -> str:
+    """'line:col' (1-based) where `needle` starts in a file, plus `offset` columns."""
+    text = path.read_text(encoding="utf-8")
+    index = text.index(needle) + offset
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"{line}:{col}"

@@ -1,0 +1,119 @@
+"""Loading the data folder into models: located Vietnamese errors for every mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cumthidua_site.dataset import load_dataset
+from conftest import DATA, edit, position
+
+
+def problems(data: Path) -> list[tuple[str, str, str, str]]:
+    dataset, found = load_dataset(data)
+    assert dataset is None, "expected the data to be refused"
+    return sorted((p.location.path.name, f"{p.location.line}:{p.location.col}", p.message, p.hint)
+                  for p in found)
+
+
+def test_real_data_loads_into_frozen_models():
+    dataset, found = load_dataset(DATA)
+    assert found == []
+    edition = dataset.edition
+    assert len(edition.provinces) == 12
+    soc_trang = edition.provinces["Sóc Trăng"]
+    assert soc_trang.name == "Sóc Trăng" and str(soc_trang.score.value) == "938.21"
+    assert soc_trang.score.loc.path.name == "provinces.yaml" and soc_trang.score.loc.line > 0
+    with pytest.raises(Exception):
+        soc_trang.score.value = 1  # frozen
+
+
+def test_wrong_type_points_at_the_value(project):
+    provinces = project / "data/2023/provinces.yaml"
+    edit(provinces, "score: {value: 938.21,", 'score: {value: "938,21",')
+    where = position(provinces, '"938,21"')
+    assert problems(project / "data") == [(
+        "provinces.yaml", where, "điểm thi đua của Sóc Trăng (score) phải là số, đang là “938,21”",
+        "dùng dấu chấm cho phần thập phân, không ngoặc kép: 938.21")]
+
+
+def test_missing_and_unknown_fields(project):
+    provinces = project / "data/2023/provinces.yaml"
+    edit(provinces, "Cà Mau:\n  rank: {value: 1, qualifier: exact, source: bao-kien-giang}\n",
+         "Cà Mau:\n  rnak: {value: 1, qualifier: exact, source: bao-kien-giang}\n")
+    found = problems(project / "data")
+    key_at = position(provinces, "rnak")
+    assert ("provinces.yaml", key_at, "trường “rnak” không có trong mẫu số liệu", "có phải “rank”?") in found
+    missing = [p for p in found if p[2].startswith("thiếu trường")]
+    assert missing == [("provinces.yaml", key_at, "thiếu trường thứ hạng của Cà Mau (rank)",
+                        "thêm dòng `rank: {value: …, qualifier: exact, source: bao-kien-giang}`, "
+                        "hoặc `rank: {qualifier: unknown}` nếu nguồn không công bố")]
+
+
+def test_unknown_province_names_suggest_the_nearest_member(project):
+    cluster = project / "data/2023/cluster.yaml"
+    edit(cluster, 'provinces: ["Cà Mau", "Sóc Trăng"]', 'provinces: ["Cà Mau", "Soc Trang"]')
+    where = position(cluster, '"Soc Trang"')
+    assert problems(project / "data") == [(
+        "cluster.yaml", where,
+        "danh sách tỉnh (awards.government_flag.provinces): “Soc Trang” không phải tên một tỉnh trong cụm",
+        "có phải “Sóc Trăng”?")]
+
+
+def test_lookalike_letters_are_caught(project):
+    cluster = project / "data/2023/cluster.yaml"
+    edit(cluster, 'place: "Sóc Trăng"', 'place: "Ðồng Tháp"')  # U+00D0, not U+0110
+    (found,) = problems(project / "data")
+    assert found[2] == "nơi tổ chức (conference.place): “Ðồng Tháp” không phải tên một tỉnh trong cụm"
+    assert found[3] == "có phải “Đồng Tháp”? (chữ Ð U+00D0 chỉ trông giống chữ Đ U+0110)"
+
+
+def test_a_real_province_outside_the_cluster(project):
+    cluster = project / "data/2023/cluster.yaml"
+    edit(cluster, 'province: "Long An"', 'province: "Cần Thơ"')
+    (found,) = problems(project / "data")
+    assert found[1] == position(cluster, '"Cần Thơ"', 0) or found[1] == position(cluster, 'province: "Cần Thơ"', 10)
+    assert found[2] == "tỉnh cụm trưởng (heads.province): “Cần Thơ” không phải thành viên của cụm"
+
+
+def test_misspelled_province_key(project):
+    provinces = project / "data/2023/provinces.yaml"
+    edit(provinces, "Bạc Liêu:\n", "Bac Lieu:\n")
+    found = problems(project / "data")
+    assert ("provinces.yaml", position(provinces, "Bac Lieu:"),
+            "tên tỉnh: “Bac Lieu” không phải tên một tỉnh, thành phố", "có phải “Bạc Liêu”?") in found
+
+
+def test_qualifier_words_and_value_rules(project):
+    provinces = project / "data/2023/provinces.yaml"
+    edit(provinces, "score: {value: 945, qualifier: over,", "score: {value: 945, qualifier: trên,")
+    edit(provinces, "income_per_capita: {value: 80.33, qualifier: exact,",
+         "income_per_capita: {value: 80.33, qualifier: unknown,")
+    found = problems(project / "data")
+    assert ("provinces.yaml", position(provinces, "trên,"),
+            "điểm thi đua của Cà Mau (score.qualifier) không hợp lệ: “trên”",
+            "viết over (các giá trị được phép: exact, over, at_least, unknown)") in found
+    assert ("provinces.yaml", position(provinces, "{value: 80.33"),
+            "thu nhập bình quân đầu người của Hậu Giang (income_per_capita) ghi qualifier: unknown "
+            "nhưng lại có value",
+            "bỏ value nếu nguồn không công bố con số, hoặc sửa qualifier cho đúng") in found
+
+
+def test_every_file_problem_is_reported_together(project):
+    edit(project / "data/site.yaml", 'base_url: ""', 'base_url: no')
+    edit(project / "data/2023/cluster.yaml", "year: 2023", "year: 2023\nyear: 2024")
+    edit(project / "data/2023/provinces.yaml", "score: {value: 932.88", "score: {value: 932,88")
+    found = problems(project / "data")
+    assert {p[0] for p in found} == {"site.yaml", "cluster.yaml", "provinces.yaml"}
+    provinces = project / "data/2023/provinces.yaml"
+    assert ("provinces.yaml", position(provinces, "88, qualifier"),
+            "số 932,88 dùng dấu phẩy cho phần thập phân (trong dấu { } dấu phẩy tách thành hai trường)",
+            "dùng dấu chấm cho phần thập phân: 932.88") in found
+
+
+def test_missing_data_folder_and_edition(tmp_path, project):
+    assert problems(tmp_path / "nowhere")[0][2] == "không tìm thấy thư mục số liệu"
+    edit(project / "data/site.yaml", "edition: 2023", "edition: 2031")
+    (found,) = problems(project / "data")
+    assert found[0] == "site.yaml" and found[2].startswith("không có thư mục số liệu")

@@ -1,0 +1,127 @@
+"""The YAML loader: strict scalars, exact locations, every problem collected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cumthidua_site.loader import REFUSED, load_yaml, locate, parse_yaml
+
+HERE = Path("data/x.yaml")
+
+
+def problems_of(text: str) -> list[tuple[str, str, str]]:
+    _, problems = parse_yaml(text, HERE)
+    return [(f"{p.location.line}:{p.location.col}", p.message, p.hint) for p in problems]
+
+
+def test_values_keep_their_written_digits_and_types():
+    data, problems = parse_yaml(
+        "a: 938.21\nb: 98000\nc: 69.80\nd: true\ne: 2024-03-27\nf: Sóc Trăng\ng: \"010\"\nh:\n", HERE)
+    assert problems == []
+    assert data == {"a": Decimal("938.21"), "b": 98000, "c": Decimal("69.80"), "d": True,
+                    "e": dt.date(2024, 3, 27), "f": "Sóc Trăng", "g": "010", "h": None}
+    assert str(data["c"]) == "69.80"  # the digits the editor wrote
+    assert not any(isinstance(v, float) for v in data.values())
+
+
+def test_locations_of_values_and_keys_are_one_based():
+    data, _ = parse_yaml("top:\n  score: {value: 938.21}\n  list: [a, b]\n", HERE)
+    assert str(locate(data, ("top", "score", "value"))) == "data/x.yaml:2:18"
+    assert str(locate(data, ("top", "score"), key=True)) == "data/x.yaml:2:3"
+    assert str(locate(data, ("top", "list", 1))) == "data/x.yaml:3:13"
+    # a path that goes deeper than the data stops at the deepest node that exists
+    assert str(locate(data, ("top", "score", "missing"))) == "data/x.yaml:2:10"
+
+
+@pytest.mark.parametrize("written, message, hint", [
+    ("98.000", "số 98.000 có dấu phân cách hàng nghìn", "viết liền, không dấu phân cách: 98000"),
+    ("98,000", "số 98,000 có dấu phân cách hàng nghìn", "viết liền, không dấu phân cách: 98000"),
+    ("938,21", "số 938,21 dùng dấu phẩy cho phần thập phân", "dùng dấu chấm cho phần thập phân: 938.21"),
+    ("010", "số 010 bắt đầu bằng số 0", "viết 10"),
+    ("1:20", "1:20 bị YAML cũ đọc thành số hệ 60", 'đặt trong ngoặc kép: "1:20"'),
+    ("no", "“no” không rõ là chữ hay đúng/sai", "viết true hoặc false"),
+    ("On", "“On” không rõ là chữ hay đúng/sai", 'đặt trong ngoặc kép: "On"'),
+    ("1e3", "1e3 không phải cách viết số được chấp nhận", "938.21"),
+    (".5", ".5 không phải cách viết số được chấp nhận", "938.21"),
+    ("0x1F", "0x1F không phải cách viết số được chấp nhận", "938.21"),
+    (".nan", ".nan không phải cách viết số được chấp nhận", "938.21"),
+    ("1_000", "1_000 không phải cách viết số được chấp nhận", "938.21"),
+    ("2024-02-30", "ngày 2024-02-30 không có thật", "2024-03-27"),
+])
+def test_ambiguous_scalars_are_refused_with_the_right_spelling(written, message, hint):
+    data, problems = parse_yaml(f"name: x\nvalue: {written}\n", HERE)
+    assert data["value"] is REFUSED
+    assert len(problems) == 1
+    assert str(problems[0].location) == "data/x.yaml:2:8"
+    assert message in problems[0].message
+    assert hint in problems[0].hint
+
+
+def test_quoted_text_is_always_text():
+    data, problems = parse_yaml('a: "98.000"\nb: \'no\'\nc: "1:20"\n', HERE)
+    assert problems == []
+    assert data == {"a": "98.000", "b": "no", "c": "1:20"}
+
+
+def test_duplicate_key_is_refused_and_points_to_both():
+    found = problems_of("a: 1\nb: 2\na: 3\n")
+    assert found == [("3:1", "trường “a” bị lặp lại (đã có ở dòng 1)",
+                      "giữ một trường và xoá trường thừa; YAML sẽ lặng lẽ lấy giá trị sau cùng")]
+
+
+def test_every_problem_in_a_file_is_reported_at_once():
+    found = problems_of("a: 98.000\nb: 938,21\nc: no\na: 1\n")
+    assert [where for where, _, _ in found] == ["1:4", "2:4", "3:4", "4:1"]
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ("a:\n\tb: 1\n", "2:1", "có ký tự tab; YAML chỉ cho phép thụt lề bằng dấu cách"),
+    ("a: b: c\n", "1:5", "dấu hai chấm ở chỗ không được phép"),
+    ('a: "abc\n', "2:1", "tệp kết thúc khi ngoặc kép hoặc ngoặc vẫn chưa đóng"),
+    ("a: [1, 2\n", "2:1", "danh sách trong [ ] viết chưa đúng"),
+    ("a:\n  b: 1\n c: 2\n", "3:2", "thụt lề không khớp với các dòng phía trên"),
+    ("a: 1\n---\nb: 2\n", "2:1", "tệp có nhiều hơn một tài liệu YAML (dòng ---)"),
+])
+def test_syntax_errors_are_located_and_said_in_vietnamese(text, where, message):
+    data, problems = parse_yaml(text, HERE)
+    assert data is None
+    assert [(f"{p.location.line}:{p.location.col}", p.message) for p in problems] == [(where, message)]
+    assert problems[0].hint
+
+
+def test_anchors_aliases_and_tags_are_refused():
+    found = problems_of("a: &x 1\nb: *x\nc: !!str 3\n")
+    assert [(w, m.split(",")[0]) for w, m, _ in found] == [
+        ("1:4", "YAML có neo (&)"), ("2:4", "YAML có bí danh (*)"),
+        ("3:4", "YAML có thẻ kiểu “tag:yaml.org")]
+
+
+def test_text_is_normalised_to_nfc():
+    decomposed = "Sóc Trăng".encode().decode()  # NFC in source; build NFD explicitly
+    import unicodedata
+    nfd = unicodedata.normalize("NFD", decomposed)
+    data, _ = parse_yaml(f"{nfd}: {nfd}\n", HERE)
+    assert list(data) == ["Sóc Trăng"] and data["Sóc Trăng"] == "Sóc Trăng"
+
+
+def test_file_encodings(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_bytes(b"\xef\xbb\xbfa: 1\r\nb: S\xc3\xb3c\r\n")  # BOM and CRLF are fine
+    assert load_yaml(good) == ({"a": 1, "b": "Sóc"}, [])
+    latin = tmp_path / "cp1258.yaml"
+    latin.write_bytes("a: 1\nb: Sóc Trăng\n".encode("cp1258"))
+    data, problems = load_yaml(latin)
+    assert data is None
+    assert str(problems[0].location) == f"{latin}:2:5"
+    assert "không phải UTF-8" in problems[0].message and "UTF-8" in problems[0].hint
+    utf16 = tmp_path / "utf16.yaml"
+    utf16.write_bytes("a: 1\n".encode("utf-16"))
+    assert "UTF-16" in load_yaml(utf16)[1][0].message
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("  \n", encoding="utf-8")
+    assert load_yaml(empty)[1][0].message == "tệp trống"
+    assert load_yaml(tmp_path / "missing.yaml")[1][0].message == "không tìm thấy tệp"
