@@ -31,7 +31,7 @@ def _at(obj: Optional[Model], field: str = "") -> Location:
 
 def _ref(obj: Model, field: str = "") -> str:
     where = _at(obj, field)
-    return f"{where.path}:{where.line}" if where.line else str(where.path)
+    return f"{where.path.name}:{where.line}" if where.line else where.path.name
 
 
 def _round(value: Optional[Decimal], mode: str) -> str:
@@ -88,7 +88,7 @@ def counts_match_lists(edition: Edition) -> Iterator[Problem]:
     cluster = edition.cluster
     first = next(iter(edition.provinces.values()), None)
     provinces_at = first.loc if first is not None and first.loc else NOWHERE
-    yield from _count_agrees(cluster.member_count, len(edition.provinces), "tỉnh thành viên",
+    yield from _count_agrees(cluster.member_count, len(edition.provinces), "thành viên",
                              Location(provinces_at.path, 1, 1) if provinces_at.line else provinces_at)
     lists: list[tuple[ProvinceList, str]] = [
         (cluster.new_countryside, "có 100% xã đạt chuẩn nông thôn mới"),

@@ -102,9 +102,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     failed = result.failed(args.strict)
     if fmt == "text":
         said = summary(result.problems)
-        if failed:
-            kept = " Thư mục ra cũ được giữ nguyên." if args.command == "build" else ""
-            print(f"Chưa dựng được trang: {said}.{kept}", file=sys.stderr)
+        if failed and args.command == "build":
+            print(f"Chưa dựng được trang: {said}. Thư mục ra cũ được giữ nguyên.", file=sys.stderr)
+        elif failed:
+            print(f"Số liệu chưa đạt: {said}.", file=sys.stderr)
         elif args.command == "build":
             size = sum(len(content) for content in result.files.values())
             print(f"Đã dựng {len(result.files)} tệp ({size / 1024:.0f} KB) vào "

@@ -39,9 +39,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 class ArticleError(TemplateError):
     """A mistake in article.md an editor can fix; message and hint in Vietnamese."""
 
-    def __init__(self, message: str, hint: str = ""):
+    def __init__(self, message: str, hint: str = "", needle: Optional[str] = None):
         super().__init__(message)
-        self.vi_message, self.hint = message, hint
+        self.vi_message, self.hint, self.needle = message, hint, needle
 
 
 # --- filters and helpers for templates -------------------------------------
@@ -108,20 +108,22 @@ def edition_helpers(dataset: Dataset) -> dict[str, Any]:
         if name not in edition.provinces:
             guess = difflib.get_close_matches(name, list(edition.provinces), n=1)
             raise ArticleError(f"không có tỉnh “{name}” trong cụm",
-                               f"có phải “{guess[0]}”?" if guess else "xem tên các tỉnh trong provinces.yaml")
+                               f"có phải “{guess[0]}”?" if guess else "xem tên các tỉnh trong provinces.yaml",
+                               needle=name)
         return edition.provinces[name]
 
     def at_rank(rank: int):
         found = views.at_rank(edition, rank)
         if found is None:
             raise ArticleError(f"nguồn không nêu tỉnh xếp thứ {rank}",
-                               "chỉ dùng at_rank với thứ hạng có trong provinces.yaml")
+                               "chỉ dùng at_rank với thứ hạng có trong provinces.yaml", needle="at_rank")
         return found
 
     def head(year: int):
         found = views.head(edition, year)
         if found is None:
-            raise ArticleError(f"không có cụm trưởng năm {year}", "xem mục heads trong cluster.yaml")
+            raise ArticleError(f"không có cụm trưởng năm {year}", "xem mục heads trong cluster.yaml",
+                               needle="head(")
         return found
 
     income = views.income_rows(edition)
@@ -168,7 +170,7 @@ def _template_problem(exc: Exception, path: Path, first_line: int, source: str,
     where = lambda needle=None: Location(path, first_line + lineno - 1, _column(text, needle))
     message = str(exc)
     if isinstance(exc, ArticleError):
-        return error(where(), exc.vi_message, exc.hint)
+        return error(where(exc.needle), exc.vi_message, exc.hint)
     if isinstance(exc, TemplateSyntaxError):
         for needle, said, hint in _SYNTAX_WORDS:
             if needle in message:
@@ -216,7 +218,7 @@ def render_article(dataset: Dataset, env: Environment, tables: dict[str, Markup]
 
     def table(name: str) -> Markup:
         if name not in tables:
-            raise ArticleError(f"không có bảng “{name}”", "các bảng: " + ", ".join(TABLES))
+            raise ArticleError(f"không có bảng “{name}”", "các bảng: " + ", ".join(TABLES), needle=name)
         used.append(name)
         return Markup(f"\n\nTABLE{nonce}{name}\n\n")
 

@@ -1,0 +1,200 @@
+"""End to end: the real data built into HTML, read back as a reader would read it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from cumthidua_site.cli import main
+from conftest import DATA, edit, soup, text_of
+
+# Every item of the source inventory, as the page must say it (Vietnamese format).
+INVENTORY = [
+    "12 tỉnh", "Long An", "Bến Tre", "Đồng Tháp", "Tiền Giang", "Vĩnh Long", "An Giang", "Kiên Giang",
+    "Hậu Giang", "Sóc Trăng", "Bạc Liêu", "Cà Mau", "Trà Vinh", "Cần Thơ không thuộc cụm",
+    "6,7%", "5,05%", "cao hơn mức bình quân chung của cả nước",
+    "trên 98.000 tỷ đồng", "vượt 7,7% dự toán",
+    "trên 23 tỷ USD", "tăng 6,79% so với năm 2022", "trên 21,5 tỷ USD", "vượt 4,21% kế hoạch",
+    "trên 71 triệu đồng/người/năm", "Trà Vinh (81,75 triệu đồng)", "Hậu Giang (80,33 triệu đồng)",
+    "Kiên Giang (73,74 triệu đồng)", "Cà Mau (69,8 triệu đồng)",
+    "3 tỉnh có toàn bộ xã đạt chuẩn nông thôn mới: Bạc Liêu, Trà Vinh và Tiền Giang",
+    "Kiên Giang (136%), Long An (124%) và Bạc Liêu (122%) vượt kế hoạch",
+    "từ 98,8% kế hoạch trở lên",
+    "“Vì người nghèo – không để ai bị bỏ lại phía sau” giai đoạn 2021–2025", "3 nhóm chính sách",
+    "Cà Mau dẫn đầu cụm với trên 945 điểm", "Sóc Trăng xếp thứ hai với 938,21 điểm",
+    "Kiên Giang xếp thứ tư với 932,88 điểm", "không nêu tên tỉnh xếp thứ ba",
+    "Cờ thi đua của Chính phủ cho Cà Mau và Sóc Trăng",
+    "Tiền Giang và Trà Vinh được đề nghị tặng Bằng khen của Thủ tướng Chính phủ",
+    "Sóc Trăng là cụm trưởng năm 2023", "Chủ tịch UBND tỉnh Sóc Trăng Trần Văn Lâu",
+    "cờ luân lưu cụm trưởng năm 2024 được trao cho Long An", "ký giao ước thi đua năm 2024",
+    "Sáng 27/3/2024", "họp tại Sóc Trăng", "năm 2024 là do chúng tôi suy ra",
+    "năm thứ ba thực hiện Nghị quyết Đại hội Đại biểu toàn quốc lần thứ XIII", "2021–2025",
+    "Báo Kiên Giang", "Kiên Giang xếp hạng 4 Cụm thi đua các tỉnh miền Tây Nam bộ",
+    "Đức Bình và Duy Khang", "ảnh: Duy Khang",
+]
+SOURCE_URL = ("https://baokiengiang.vn/thoi-su/kien-giang-xep-hang-4-cum-thi-dua-cac-tinh-mien-tay-nam-bo"
+              "-19653.html")
+
+
+def table(page, caption_start: str) -> list[list[str]]:
+    """The rows of the table whose caption starts with the text, as cell texts."""
+    for node in page.find_all("table"):
+        if node.caption and node.caption.get_text().startswith(caption_start):
+            return [[" ".join(c.get_text(" ").split()) for c in row.find_all(["th", "td"])]
+                    for row in node.find_all("tr")]
+    raise AssertionError(f"no table captioned {caption_start!r}")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("needle", INVENTORY)
+def test_every_inventory_item_is_on_the_page(site, needle):
+    assert needle in text_of((site / "index.html").read_bytes())
+
+
+def test_page_is_valid_html5_in_vietnamese(site):
+    html = (site / "index.html").read_bytes()
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(html)  # raises on any parse error
+    page = soup(html)
+    assert page.html["lang"] == "vi"
+    assert len(page.find_all("h1")) == 1
+    assert page.find("meta", attrs={"name": "viewport"})["content"] == "width=device-width, initial-scale=1"
+    assert page.title.get_text() == "Cà Mau dẫn đầu Cụm thi đua Tây Nam Bộ năm 2023"
+    assert page.find("meta", attrs={"name": "description"})["content"].startswith("Tăng trưởng bình quân 6,7%")
+
+
+def test_source_is_credited_with_a_link(site):
+    page = soup((site / "index.html").read_bytes())
+    links = [a for a in page.find_all("a") if a.get("href") == SOURCE_URL]
+    assert links and all(a.get_text() == "Kiên Giang xếp hạng 4 Cụm thi đua các tỉnh miền Tây Nam bộ" for a in links)
+
+
+def test_tables_are_semantic(site):
+    page = soup((site / "index.html").read_bytes())
+    tables = page.find_all("table")
+    assert len(tables) == 6
+    for node in tables:
+        assert node.caption and node.caption.get_text().strip()
+        assert all(th.get("scope") in ("col", "row") for th in node.find_all("th"))
+        assert node.thead.find_all("th", scope="col")
+        wrap = node.parent
+        assert "table-wrap" in wrap["class"] and wrap["tabindex"] == "0"
+        assert wrap["aria-labelledby"] == node.caption["id"]
+
+
+def test_score_table_shows_unknowns_as_unknown(site):
+    rows = table(soup((site / "index.html").read_bytes()), "Điểm và thứ hạng")
+    assert rows[0] == ["Hạng", "Tỉnh", "Điểm"]
+    assert rows[1:5] == [["1", "Cà Mau", "trên 945"], ["2", "Sóc Trăng", "938,21"],
+                         ["3", "nguồn không nêu tên tỉnh", "chưa công bố"], ["4", "Kiên Giang", "932,88"]]
+    rest = rows[5:]
+    assert len(rest) == 9 and all(r[0] == "chưa công bố" and r[2] == "chưa công bố" for r in rest)
+    assert [r[1] for r in rest] == ["An Giang", "Bạc Liêu", "Bến Tre", "Đồng Tháp", "Hậu Giang", "Long An",
+                                    "Tiền Giang", "Trà Vinh", "Vĩnh Long"]
+
+
+def test_income_and_poverty_tables_compare_from_the_data(site):
+    page = soup((site / "index.html").read_bytes())
+    assert table(page, "Thu nhập bình quân")[1:] == [
+        ["Trà Vinh", "81,75", "cao hơn"], ["Hậu Giang", "80,33", "cao hơn"], ["Kiên Giang", "73,74", "cao hơn"],
+        ["Cà Mau", "69,8", "thấp hơn"], ["Bình quân toàn cụm", "trên 71", ""]]
+    poverty = table(page, "Giảm tỷ lệ hộ nghèo")
+    assert poverty[1:4] == [["Kiên Giang", "136", "vượt kế hoạch"], ["Long An", "124", "vượt kế hoạch"],
+                            ["Bạc Liêu", "122", "vượt kế hoạch"]]
+    assert poverty[4][0].startswith("Các tỉnh còn lại (An Giang, Bến Tre, Cà Mau")
+    assert poverty[4][1:] == ["từ 98,8 trở lên", "chưa xác định"]
+
+
+def test_lists_awards_and_heads_tables(site):
+    page = soup((site / "index.html").read_bytes())
+    assert table(page, "Tỉnh có toàn bộ xã")[1:] == [["1", "Bạc Liêu"], ["2", "Trà Vinh"], ["3", "Tiền Giang"]]
+    assert table(page, "Khen thưởng")[1:] == [["Cờ thi đua của Chính phủ", "Cà Mau và Sóc Trăng"],
+                                               ["Bằng khen của Thủ tướng Chính phủ", "Tiền Giang và Trà Vinh"]]
+    assert table(page, "Cụm trưởng")[1:] == [["2023", "Sóc Trăng", "Trần Văn Lâu, Chủ tịch UBND tỉnh Sóc Trăng"],
+                                             ["2024", "Long An", "nguồn không nêu"]]
+
+
+def test_links_are_relative_and_nothing_is_fetched_from_elsewhere(site):
+    page = soup((site / "index.html").read_bytes())
+    for node in page.find_all(["link", "script", "img"]):
+        target = node.get("href") or node.get("src") or ""
+        assert target.startswith("data:") or not re.match(r"^(https?:)?//|^/", target), target
+    for a in page.find_all("a"):
+        href = a["href"]
+        assert not href.startswith("/"), href  # root-relative links break under a sub-path
+        if not href.startswith(("http", "#", "mailto:")):
+            assert (site / href.split("#")[0]).is_file(), href
+
+
+def test_same_data_gives_byte_identical_output(tmp_path):
+    assert main(["build", "--data", str(DATA), "--out", str(tmp_path / "a")]) == 0
+    assert main(["build", "--data", str(DATA), "--out", str(tmp_path / "b")]) == 0
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_correcting_a_figure_changes_it_everywhere(project):
+    data, out = project / "data", project / "build"
+    assert main(["build", "--data", str(data), "--out", str(out)]) == 0
+    before = text_of((out / "index.html").read_bytes())
+    assert before.count("938,21") == 2  # prose and score table
+    edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 939.5,")
+    assert main(["build", "--data", str(data), "--out", str(out)]) == 0
+    after = text_of((out / "index.html").read_bytes())
+    assert "938,21" not in after
+    assert after.count("939,5") == 2
+    assert "Sóc Trăng xếp thứ hai với 939,5 điểm" in after
+
+
+def test_a_comparison_word_follows_the_data(project):
+    data, out = project / "data", project / "build"
+    edit(data / "2023/provinces.yaml", "income_per_capita: {value: 69.8,", "income_per_capita: {value: 75.2,")
+    assert main(["build", "--data", str(data), "--out", str(out)]) == 0
+    page = soup((out / "index.html").read_bytes())
+    assert ["Cà Mau", "75,2", "cao hơn"] in table(page, "Thu nhập bình quân")
+    assert "thấp hơn bình quân toàn cụm" not in text_of((out / "index.html").read_bytes())
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(project, capsys):
+    data, out = project / "data", project / "build"
+    assert main(["build", "--data", str(data), "--out", str(out)]) == 0
+    before = snapshot(out)
+    edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938,21,")
+    assert main(["build", "--data", str(data), "--out", str(out)]) == 1
+    assert snapshot(out) == before
+    edit(data / "2023/provinces.yaml", "score: {value: 938,21,", "score: {value: 938.21,")
+    edit(data / "2023/article.md", "{{ economy.exports | fig }}", "{{ economy.export | fig }}")
+    assert main(["build", "--data", str(data), "--out", str(out)]) == 1
+    assert snapshot(out) == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".build.")]  # no staging left behind
+
+
+def test_out_refuses_a_folder_it_did_not_create(project, capsys):
+    precious = project / "notes"
+    precious.mkdir()
+    (precious / "ghi-chu.txt").write_text("đừng xoá", encoding="utf-8")
+    assert main(["build", "--data", str(project / "data"), "--out", str(precious)]) == 2
+    assert (precious / "ghi-chu.txt").read_text(encoding="utf-8") == "đừng xoá"
+    assert "không do cumthidua-site tạo" in capsys.readouterr().err
+    assert main(["build", "--data", str(project / "data"), "--out", str(project)]) == 2
+    assert (project / "data" / "site.yaml").is_file()
+
+
+def test_out_accepts_an_empty_folder_and_its_own(project):
+    out = project / "empty"
+    out.mkdir()
+    assert main(["build", "--data", str(project / "data"), "--out", str(out)]) == 0
+    assert (out / ".cumthidua-site").is_file()
+    assert main(["build", "--data", str(project / "data"), "--out", str(out)]) == 0
+
+
+def test_prose_types_no_figure():
+    body = (DATA / "2023/article.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    prose = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", body)
+    assert not re.search(r"\d", prose), re.findall(r".{20}\d.{20}", prose)

@@ -1,0 +1,127 @@
+"""Consistency rules: each one on its passing and its failing side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cumthidua_site.checks import check
+from cumthidua_site.dataset import load_dataset
+from conftest import DATA, edit, position
+
+PROVINCES = "data/2023/provinces.yaml"
+CLUSTER = "data/2023/cluster.yaml"
+
+
+def found(project: Path) -> list[tuple[str, str, str, str]]:
+    """(level, file:line:col, message, hint) of every check problem."""
+    dataset, problems = load_dataset(project / "data")
+    assert problems == [], problems
+    return [(p.level.value, f"{p.location.path.name}:{p.location.line}:{p.location.col}", p.message, p.hint)
+            for p in check(dataset.edition)]
+
+
+def test_real_data_passes_every_rule_without_warnings():
+    dataset, _ = load_dataset(DATA)
+    assert check(dataset.edition) == []
+
+
+def test_sources_must_be_declared(project):
+    edit(project / PROVINCES, "score: {value: 938.21, qualifier: exact, source: bao-kien-giang}",
+         "score: {value: 938.21, qualifier: exact, source: bao-kg}")
+    where = position(project / PROVINCES, "bao-kg")
+    assert found(project) == [("lỗi", f"provinces.yaml:{where}", "nguồn “bao-kg” chưa được khai báo",
+                               "các nguồn đã khai báo: bao-kien-giang")]
+
+
+@pytest.mark.parametrize("old, new, what", [
+    ("member_count: {value: 12,", "member_count: {value: 13,", "nguồn ghi 13 tỉnh thành viên"),
+    ("count: {value: 3,", "count: {value: 4,", "nguồn ghi 4 tỉnh có 100% xã đạt chuẩn nông thôn mới"),
+    ("count: {value: 2,", "count: {value: 3,", "nguồn ghi 3 tỉnh được đề nghị tặng Bằng khen"),
+])
+def test_counts_agree_with_the_lists_they_count(project, old, new, what):
+    where = position(project / CLUSTER, old, old.index("value: ") + 7)  # the number that changes
+    edit(project / CLUSTER, old, new)
+    (problem,) = found(project)
+    assert problem[0] == "lỗi" and problem[1] == f"cluster.yaml:{where}"
+    assert problem[2].startswith("số lượng không khớp danh sách: " + what)
+
+
+def test_count_with_a_bound_is_checked_as_an_interval(project):
+    edit(project / CLUSTER, "count: {value: 3, qualifier: exact,", "count: {value: 2, qualifier: at_least,")
+    assert [p for p in found(project) if p[0] == "lỗi"] == []  # 3 is "từ 2 trở lên"
+
+
+def test_excluded_place_cannot_be_a_member(project):
+    edit(project / PROVINCES, "Trà Vinh:\n", "Cần Thơ:\n  rank: {qualifier: unknown}\n  score: {qualifier: unknown}\n"
+         "  income_per_capita: {qualifier: unknown}\n  poverty_reduction: {qualifier: unknown}\n\nTrà Vinh:\n")
+    edit(project / CLUSTER, "member_count: {value: 12,", "member_count: {value: 13,")
+    (problem,) = found(project)
+    assert problem[2].startswith("“Cần Thơ” được ghi là không thuộc cụm")
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("rank: {value: 4,", "rank: {value: 2,", "Sóc Trăng và Kiên Giang cùng xếp thứ 2 (provinces.yaml:"),
+    ("rank: {value: 4,", "rank: {value: 13,", "thứ hạng của Kiên Giang là 13, ngoài khoảng 1–12"),
+    ("rank: {value: 4, qualifier: exact", "rank: {value: 4, qualifier: over",
+     "thứ hạng của Kiên Giang phải là con số chính xác"),
+])
+def test_ranks_are_exact_unique_and_in_range(project, old, new, message):
+    edit(project / PROVINCES, old, new)
+    assert any(p[0] == "lỗi" and p[2].startswith(message) for p in found(project)), found(project)
+
+
+@pytest.mark.parametrize("score, fails", [("945.5", False), ("945.99", False), ("946", True), ("950", True)])
+def test_a_better_rank_cannot_have_a_lower_score(project, score, fails):
+    # Cà Mau is 1st with "trên 945" = [945; 946); Sóc Trăng is 2nd.
+    edit(project / PROVINCES, "score: {value: 938.21,", f"score: {{value: {score},")
+    problems = found(project)
+    assert bool(problems) is fails
+    if fails:
+        (level, where, message, _), = problems
+        assert level == "lỗi" and where.startswith("provinces.yaml:") and "Cà Mau xếp thứ 1" in message
+        assert f"Sóc Trăng chỉ xếp thứ 2 lại có {score.replace('.', ',')} điểm" in message
+        assert "từ 945,00 đến 946,00 luôn thấp hơn" in message
+
+
+@pytest.mark.parametrize("growth, fails", [("6.79", False), ("9.5", False), ("11.6", False),
+                                           ("6.4", True), ("13", True)])
+def test_export_growth_is_reachable_from_the_two_totals(project, growth, fails):
+    edit(project / CLUSTER, "exports_growth: {value: 6.79,", f"exports_growth: {{value: {growth},")
+    problems = found(project)
+    assert bool(problems) is fails
+    if fails:
+        (level, where, message, _), = problems
+        assert level == "lỗi" and where == f"cluster.yaml:{position(project / CLUSTER, growth + ',')}"
+        assert "trên 21,5 tỷ USD" in message and "trên 23 tỷ USD" in message
+        assert "cho mức chênh từ 6,48% đến 11,63%" in message
+
+
+@pytest.mark.parametrize("estimate, fails", [("91000", False), ("90000", True)])
+def test_above_estimate_agrees_when_the_estimate_is_given(project, estimate, fails):
+    edit(project / CLUSTER, "budget_estimate: {qualifier: unknown}",
+         f"budget_estimate: {{value: {estimate}, qualifier: exact, source: bao-kien-giang}}")
+    problems = found(project)
+    assert bool(problems) is fails
+    if fails:
+        assert problems[0][2].startswith("mức vượt dự toán thu ngân sách 7,7%")
+
+
+def test_dates_that_do_not_fit_the_year_are_warnings(project):
+    edit(project / CLUSTER, "date: 2024-03-27", "date: 2025-03-27")
+    assert found(project) == [("cảnh báo", f"cluster.yaml:{position(project / CLUSTER, '2025-03-27')}",
+                               "hội nghị tổng kết năm 2023 lại diễn ra năm 2025",
+                               "hội nghị tổng kết thường họp vào năm sau, tức năm 2024; kiểm tra lại ngày")]
+
+
+def test_a_year_has_one_head(project):
+    edit(project / CLUSTER, "  - year: 2024\n", "  - year: 2023\n")
+    problems = found(project)
+    assert [p[2] for p in problems if p[0] == "lỗi"] == ["năm 2023 có hơn một cụm trưởng"] * 2
+
+
+def test_implausible_percentages_are_warnings(project):
+    edit(project / CLUSTER, "grdp_growth: {value: 6.7,", "grdp_growth: {value: 670,")
+    problems = found(project)
+    assert problems[0][0] == "cảnh báo" and problems[0][2] == "670% là mức thay đổi khác thường"

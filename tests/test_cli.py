@@ -1,0 +1,87 @@
+"""The command line as an editor runs it: messages, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from conftest import ROOT, cli, edit, position
+
+
+def test_check_clean_data_exits_zero():
+    result = cli("check")
+    assert result.returncode == 0, result.stderr
+    assert "Số liệu hợp lệ" in result.stderr
+
+
+def test_build_reports_where_and_how_to_fix(project):
+    provinces = project / "data/2023/provinces.yaml"
+    edit(provinces, "score: {value: 938.21,", 'score: {value: "938,21",')
+    result = cli("build", cwd=project)
+    assert result.returncode == 1
+    where = position(provinces, '"938,21"')
+    assert (f"data/2023/provinces.yaml:{where}: lỗi: điểm thi đua của Sóc Trăng (score) phải là số, "
+            f"đang là “938,21”\n  gợi ý: dùng dấu chấm cho phần thập phân, không ngoặc kép: 938.21") in result.stderr
+    assert "Chưa dựng được trang: 1 lỗi. Thư mục ra cũ được giữ nguyên." in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_problems_are_grouped_by_file_in_order(project):
+    edit(project / "data/site.yaml", 'base_url: ""', "base_url: no")
+    edit(project / "data/2023/provinces.yaml", "score: {value: 932.88", "score: {value: 932.880.1")
+    edit(project / "data/2023/cluster.yaml", "year: 2023", "year: 2023\nyear: 2024")
+    result = cli("check", cwd=project)
+    assert result.returncode == 1
+    heads = [line.split(":")[0] for line in result.stderr.splitlines() if ": lỗi: " in line]
+    assert heads == sorted(heads) and len(set(heads)) == 3
+    assert "\n\n" in result.stderr  # a blank line between files
+
+
+def test_check_json_for_machines(project):
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", 'score: {value: "938,21",')
+    result = cli("check", "--format", "json", cwd=project)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    (problem,) = report["problems"]
+    assert problem["file"] == "data/2023/provinces.yaml" and problem["level"] == "error"
+    assert problem["line"] > 0 and problem["col"] > 0 and problem["hint"]
+
+
+def test_strict_turns_warnings_into_failure(project):
+    edit(project / "data/2023/cluster.yaml", "date: 2024-03-27", "date: 2025-03-27")
+    lenient = cli("check", cwd=project)
+    assert lenient.returncode == 0 and ": cảnh báo: " in lenient.stderr
+    strict = cli("check", "--strict", cwd=project)
+    assert strict.returncode == 1 and ": cảnh báo: " in strict.stderr
+    assert "Số liệu chưa đạt: 1 cảnh báo." in strict.stderr
+
+
+def test_bad_usage_exits_two_in_vietnamese():
+    result = cli("build", "--nonsense")
+    assert result.returncode == 2
+    assert "lỗi: không hiểu đối số: --nonsense" in result.stderr
+    assert "cách dùng:" in result.stderr
+    assert cli().returncode == 2
+    assert "thiếu đối số bắt buộc" in cli().stderr
+    assert cli("check", "--format", "xml").returncode == 2
+
+
+def test_help_is_vietnamese():
+    result = cli("build", "--help")
+    assert result.returncode == 0
+    assert "thư mục số liệu (mặc định: data)" in result.stdout
+    assert "thư mục ra (mặc định: build)" in result.stdout
+
+
+def test_missing_data_folder(tmp_path):
+    result = cli("check", "--data", str(tmp_path / "none"))
+    assert result.returncode == 1
+    assert "không tìm thấy thư mục số liệu" in result.stderr
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "cumthidua-site"
+    assert script.is_file() or shutil.which("cumthidua-site")

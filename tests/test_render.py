@@ -1,0 +1,84 @@
+"""Rendering: article template mistakes are located; markup in data stays text."""
+
+from __future__ import annotations
+
+from cumthidua_site.cli import main
+from conftest import edit, position, soup, text_of
+
+
+def build(project, capsys) -> tuple[int, str]:
+    code = main(["build", "--data", str(project / "data"), "--out", str(project / "build")])
+    return code, capsys.readouterr().err
+
+
+def test_unknown_name_in_article_is_located_with_a_suggestion(project, capsys):
+    article = project / "data/2023/article.md"
+    edit(article, "{{ economy.exports | fig }}, {{ economy.exports_growth",
+         "{{ econmy.exports | fig }}, {{ economy.exports_growth")
+    code, err = build(project, capsys)
+    assert code == 1
+    where = position(article, "econmy")
+    assert f"data/2023/article.md:{where}: lỗi: bài viết dùng tên “econmy” không có trong số liệu" in err
+    assert "gợi ý: có phải “economy”?" in err
+
+
+def test_unknown_field_in_article(project, capsys):
+    article = project / "data/2023/article.md"
+    edit(article, "{{ economy.exports_above_plan | beyond", "{{ economy.exports_abov_plan | beyond")
+    code, err = build(project, capsys)
+    assert code == 1
+    assert f"article.md:{position(article, 'exports_abov_plan')}: lỗi: bài viết dùng trường “exports_abov_plan”" in err
+
+
+def test_article_syntax_error_and_unknown_table(project, capsys):
+    article = project / "data/2023/article.md"
+    edit(article, '{{ table("awards") }}', '{{ table("award") }}')
+    code, err = build(project, capsys)
+    assert code == 1
+    where = position(article, 'award")')
+    assert f"article.md:{where}: lỗi: không có bảng “award”" in err
+    edit(article, '{{ table("award") }}', '{{ table("awards") }')
+    code, err = build(project, capsys)
+    line = position(article, '{{ table("awards") }').split(":")[0]
+    assert code == 1 and f"article.md:{line}:" in err and "sai cú pháp" in err
+
+
+def test_headline_expression_errors_point_into_the_front_matter(project, capsys):
+    article = project / "data/2023/article.md"
+    edit(article, "{{ at_rank(1).name }} dẫn đầu", "{{ at_rank(3).name }} dẫn đầu")
+    code, err = build(project, capsys)
+    assert code == 1
+    assert f"article.md:{position(article, 'title:').split(':')[0]}:" in err
+    assert "nguồn không nêu tỉnh xếp thứ 3" in err
+
+
+def test_markdown_cannot_inject_script_handlers_or_javascript_links(project, capsys):
+    edit(project / "data/2023/article.md", "## Kinh tế toàn cụm",
+         '<script>alert(1)</script>\n\n<p onclick="alert(2)">bấm</p>\n\n'
+         '[liên kết](javascript:alert(3)) <img src=x onerror="alert(4)">\n\n## Kinh tế toàn cụm')
+    code, _ = build(project, capsys)
+    assert code == 0
+    html = (project / "build/index.html").read_text(encoding="utf-8")
+    page = soup(html)
+    assert page.find_all("script") == []
+    assert not [tag for tag in page.find_all(True) if any(a.startswith("on") for a in tag.attrs)]
+    assert "javascript:" not in html
+    assert page.find("img") is None
+
+
+def test_markup_in_data_is_shown_as_text(project, capsys):
+    evil = "</script><script>alert(1)</script> & <b>đậm</b>"
+    edit(project / "data/2023/cluster.yaml", 'title: "Kiên Giang xếp hạng 4 Cụm thi đua các tỉnh miền Tây Nam bộ"',
+         f'title: "{evil}"')
+    code, _ = build(project, capsys)
+    assert code == 0
+    html = (project / "build/index.html").read_text(encoding="utf-8")
+    page = soup(html)
+    assert page.find_all("script") == [] and page.find("b") is None
+    assert evil in text_of(html)
+
+
+def test_headings_get_vietnamese_slug_anchors(site):
+    page = soup((site / "index.html").read_bytes())
+    ids = [h2.get("id") for h2 in page.select(".prose h2")]
+    assert "kinh-te-toan-cum" in ids and "giam-ngheo" in ids
