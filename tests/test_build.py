@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
+import shutil
+import unicodedata
 from pathlib import Path
 
 import html5lib
@@ -198,3 +201,23 @@ def test_prose_types_no_figure():
     body = (DATA / "2023/article.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
     prose = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", body)
     assert not re.search(r"\d", prose), re.findall(r".{20}\d.{20}", prose)
+
+
+VARIANTS = {
+    "nfd": lambda text: unicodedata.normalize("NFD", text).encode("utf-8"),
+    "bom": lambda text: codecs.BOM_UTF8 + text.encode("utf-8"),
+    "crlf": lambda text: text.replace("\n", "\r\n").encode("utf-8"),
+    "all-three": lambda text: codecs.BOM_UTF8 + unicodedata.normalize("NFD", text).replace("\n", "\r\n").encode(),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_nfd_bom_and_crlf_variants_build_byte_identical_sites(tmp_path, site, variant):
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy)
+    for path in sorted(p for p in copy.rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(VARIANTS[variant](text))
+        assert path.read_bytes() != text.encode("utf-8")  # the variant really differs
+    assert main(["build", "--data", str(copy), "--out", str(tmp_path / "build")]) == 0
+    assert snapshot(tmp_path / "build") == snapshot(site)

@@ -125,3 +125,12 @@ def test_implausible_percentages_are_warnings(project):
     edit(project / CLUSTER, "grdp_growth: {value: 6.7,", "grdp_growth: {value: 670,")
     problems = found(project)
     assert problems[0][0] == "cảnh báo" and problems[0][2] == "670% là mức thay đổi khác thường"
+
+
+def test_equal_exact_scores_with_different_ranks_is_a_warning(project):
+    line = position(project / PROVINCES, "score: {value: 938.21,").split(":")[0]
+    edit(project / PROVINCES, "score: {value: 938.21,", "score: {value: 932.88,")
+    (problem,) = found(project)
+    assert problem[0] == "cảnh báo"
+    assert problem[2] == (f"Sóc Trăng (provinces.yaml:{line}) và Kiên Giang cùng có 932,88 điểm "
+                          "nhưng xếp thứ 2 và thứ 4")

@@ -66,7 +66,8 @@ def test_lookalike_letters_are_caught(project):
     edit(cluster, 'place: "Sóc Trăng"', 'place: "Ðồng Tháp"')  # U+00D0, not U+0110
     (found,) = problems(project / "data")
     assert found[2] == "nơi tổ chức (conference.place): “Ðồng Tháp” không phải tên một tỉnh trong cụm"
-    assert found[3] == "có phải “Đồng Tháp”? (chữ Ð U+00D0 chỉ trông giống chữ Đ U+0110)"
+    assert found[3] == ("có phải “Đồng Tháp”? (chữ Ð U+00D0 ở đây chỉ trông giống chữ Đ U+0110; "
+                        "hãy gõ lại chữ này)")
 
 
 def test_a_real_province_outside_the_cluster(project):

@@ -81,8 +81,11 @@ def test_every_problem_in_a_file_is_reported_at_once():
 @pytest.mark.parametrize("text, where, message", [
     ("a:\n\tb: 1\n", "2:1", "có ký tự tab; YAML chỉ cho phép thụt lề bằng dấu cách"),
     ("a: b: c\n", "1:5", "dấu hai chấm ở chỗ không được phép"),
-    ('a: "abc\n', "2:1", "tệp kết thúc khi ngoặc kép hoặc ngoặc vẫn chưa đóng"),
-    ("a: [1, 2\n", "2:1", "danh sách trong [ ] viết chưa đúng"),
+    ('a: "abc\n', "1:4", "dấu ngoặc kép ở dòng này chưa được đóng"),
+    ("a: [1, 2\n", "1:4", "dấu [ ở dòng này chưa được đóng"),
+    ("a: {x: 1\nb: 2\n", "1:4", "dấu { ở dòng này chưa được đóng"),
+    ('a: "x"\nb: "y\nc: 1\nd: 2\n', "2:4", "dấu ngoặc kép ở dòng này chưa được đóng"),
+    ("a: [1, 2, 3] # [ comment\nb: c: d\n", "2:5", "dấu hai chấm ở chỗ không được phép"),
     ("a:\n  b: 1\n c: 2\n", "3:2", "thụt lề không khớp với các dòng phía trên"),
     ("a: 1\n---\nb: 2\n", "2:1", "tệp có nhiều hơn một tài liệu YAML (dòng ---)"),
 ])

@@ -82,3 +82,16 @@ def test_headings_get_vietnamese_slug_anchors(site):
     page = soup((site / "index.html").read_bytes())
     ids = [h2.get("id") for h2 in page.select(".prose h2")]
     assert "kinh-te-toan-cum" in ids and "giam-ngheo" in ids
+
+
+def test_article_expressions_are_sandboxed(project, capsys):
+    article = project / "data/2023/article.md"
+    for evil in ("{{ cluster.__class__.__init__.__globals__ }}", "{{ 'x' * 100000000 }}",
+                 "{{ 9 ** 9 ** 9 }}", "{% for i in range(10 ** 9) %}{% endfor %}"):
+        original = article.read_text(encoding="utf-8")
+        edit(article, "## Giảm nghèo", f"{evil}\n\n## Giảm nghèo")
+        code, err = build(project, capsys)
+        assert code == 1, evil
+        assert f"article.md:{position(article, evil).split(':')[0]}:" in err
+        assert "Traceback" not in err
+        article.write_text(original, encoding="utf-8")

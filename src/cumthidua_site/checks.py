@@ -150,7 +150,16 @@ def ranks_agree_with_scores(edition: Edition) -> Iterator[Problem]:
     for better, worse in combinations(scored, 2):
         if better.rank.value == worse.rank.value:
             continue
-        if better.score.interval.below(worse.score.interval):
+        same = better.score.qualifier is worse.score.qualifier is Qualifier.EXACT and \
+            better.score.value == worse.score.value
+        if same:
+            yield warning(
+                _at(worse.score, "value"),
+                f"{better.name} ({_ref(better.score, 'value')}) và {worse.name} cùng có {say(worse.score)} "
+                f"nhưng xếp thứ {number(better.rank.value)} và thứ {number(worse.rank.value)}",
+                "hai tỉnh bằng điểm thường cùng hạng; kiểm tra lại điểm hoặc thứ hạng",
+                related=[_at(better.score, "value")])
+        elif better.score.interval.below(worse.score.interval):
             yield error(
                 _at(better.score, "value"),
                 f"thứ hạng mâu thuẫn với điểm: {better.name} xếp thứ {number(better.rank.value)} với "

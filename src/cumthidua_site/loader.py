@@ -29,6 +29,7 @@ from yaml.scanner import Scanner
 from .errors import Location, Problem, error
 
 MAX_BYTES = 1024 * 1024  # data files are a few KB; refuse anything absurd early
+MAX_DEPTH = 32  # our schema nests 5 deep; deeper input is a mistake or an attack on the stack
 
 
 class Refused:
@@ -95,8 +96,8 @@ def lookup(root: Any, path: tuple) -> Any:
 # --- reading bytes -------------------------------------------------------
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """Decode a data file as UTF-8 (BOM allowed), or say why not."""
-    here = Location(path)
+    """Decode a data file as UTF-8 (BOM and CRLF allowed) into NFC text, or say why not."""
+    here = Location(path, 1, 1)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -104,11 +105,13 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
                                 "tệp số liệu chỉ cần vài KB; kiểm tra xem có chép nhầm tệp khác vào không")]
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None, [error(here, "không tìm thấy tệp", "kiểm tra tên tệp và thư mục số liệu (--data)")]
+        return None, [error(Location(path), "không tìm thấy tệp",
+                            "kiểm tra tên tệp và thư mục số liệu (--data)")]
     except OSError as exc:
-        return None, [error(here, f"không đọc được tệp ({exc.strerror})")]
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None, [error(Location(path, 1, 1), "tệp đang được lưu dạng UTF-16, không phải UTF-8",
+        return None, [error(Location(path), f"không đọc được tệp ({exc.strerror})",
+                            "kiểm tra quyền đọc tệp")]
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:64]:
+        return None, [error(here, "tệp đang được lưu dạng UTF-16, không phải UTF-8",
                             "mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8")]
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
@@ -122,7 +125,10 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
                             "mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8")]
     if not text.strip():
         return None, [error(here, "tệp trống", "tệp phải có nội dung; xem mẫu trong README")]
-    return text, []
+    # One form for everything downstream: LF line ends, and NFC so that a name
+    # typed in decomposed form (NFD) is the same name.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text), []
 
 
 # --- parsing -------------------------------------------------------------
@@ -141,9 +147,12 @@ class _StrictComposer(Composer):
     def __init__(self):
         super().__init__()
         self.refusals: list[tuple] = []
+        self.depth = 0
 
     def compose_node(self, parent, index):
         event = self.peek_event()
+        if self.depth >= MAX_DEPTH:
+            raise _TooDeep(event.start_mark)
         if isinstance(event, yaml.AliasEvent):
             self.get_event()
             self.refusals.append((event.start_mark, "YAML có bí danh (*), tệp số liệu không dùng",
@@ -156,7 +165,17 @@ class _StrictComposer(Composer):
         if tag not in (None, "!"):
             self.refusals.append((event.start_mark, f"YAML có thẻ kiểu “{tag}”, tệp số liệu không dùng",
                                   "bỏ phần bắt đầu bằng dấu ! trước giá trị"))
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark):
+        super().__init__("too deep")
+        self.mark = mark
 
 
 class _Loader(Reader, Scanner, Parser, _StrictComposer, SafeConstructor, Resolver):
@@ -211,8 +230,48 @@ def _mark_location(path: Path, mark, line_offset: int) -> Location:
     return Location(path, mark.line + 1 + line_offset, mark.column + 1)
 
 
-def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError, line_offset: int) -> Problem:
-    where = _mark_location(path, exc.problem_mark or exc.context_mark, line_offset)
+def _unclosed(text: str, upto: int) -> tuple[int, int, str] | None:
+    """(line, col, opener) of the nearest line up to `upto` that opens a " { or [ it never closes.
+
+    PyYAML reports an unclosed quote or bracket where it finally gives up, often
+    lines later; the editor needs the line where the mistake is.
+    """
+    lines = text.split("\n")[:upto]
+    for number in range(len(lines), 0, -1):
+        quote_at, stack = None, []
+        line = lines[number - 1]
+        for col, ch in enumerate(line, 1):
+            if quote_at is not None:
+                if ch == '"' and line[col - 2] != "\\":
+                    quote_at = None
+            elif ch == '"':
+                quote_at = col
+            elif ch == "#" and (col == 1 or line[col - 2] in " \t"):
+                break
+            elif ch in "{[":
+                stack.append((col, ch))
+            elif ch in "}]" and stack:
+                stack.pop()
+        if quote_at is not None:
+            return number, quote_at, '"'
+        if stack:
+            return number, stack[-1][0], stack[-1][1]
+    return None
+
+
+_CLOSERS = {'"': "dấu ngoặc kép", "{": "dấu {", "[": "dấu ["}
+_CLOSE_HINT = {'"': 'thêm dấu " ở cuối giá trị', "{": "thêm dấu } ở cuối bảng", "[": "thêm dấu ] ở cuối danh sách"}
+
+
+def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError, line_offset: int, text: str = "") -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    where = _mark_location(path, mark, line_offset)
+    if mark is not None and text:
+        found = _unclosed(text, mark.line + 1)
+        if found:
+            line, col, opener = found
+            return error(Location(path, line + line_offset, col),
+                         f"{_CLOSERS[opener]} ở dòng này chưa được đóng", _CLOSE_HINT[opener])
     text = f"{exc.problem or ''} {exc.context or ''}"
     for needle, message, hint in _SYNTAX:
         if needle in text:
@@ -221,13 +280,30 @@ def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError, line_offset: int) -> 
                  "kiểm tra thụt lề, dấu hai chấm và dấu ngoặc kép quanh vị trí này")
 
 
+def _control_character(path: Path, text: str, exc, line_offset: int) -> Problem:
+    index = min(exc.position, len(text))
+    line = text.count("\n", 0, index) + 1 + line_offset
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return error(Location(path, line, col), f"tệp có ký tự điều khiển U+{exc.character:04X} không được phép",
+                 "xoá ký tự lạ ở vị trí này (thường do chép từ nơi khác hoặc lưu sai bảng mã)")
+
+
 def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into located data; problems instead of exceptions."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        return None, [_control_character(path, text, exc, line_offset)]
     try:
         node = loader.get_single_node()
+    except _TooDeep as exc:
+        return None, [error(_mark_location(path, exc.mark, line_offset),
+                            f"dữ liệu lồng nhau quá {MAX_DEPTH} tầng",
+                            "kiểm tra các dấu [ và { đã đóng đúng chỗ chưa")]
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(path, exc, line_offset)]
+        return None, [_syntax_problem(path, exc, line_offset, text)]
+    except yaml.reader.ReaderError as exc:
+        return None, [_control_character(path, text, exc, line_offset)]
     except yaml.YAMLError:
         return None, [error(Location(path), "cú pháp YAML không hợp lệ")]
     finally:

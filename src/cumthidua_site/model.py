@@ -27,17 +27,22 @@ VIETNAM_PROVINCES = (
     "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
 )
 
-# Characters that look like Vietnamese letters but are not: the usual copy-paste traps.
+# Characters that look like Vietnamese letters but are not: the usual copy-paste traps
+# (Ð from Icelandic keyboards and PDFs, Cyrillic and Greek letters from converted documents).
 LOOKALIKES = {
-    "\u00d0": ("Ð", "Đ"),  # Latin capital eth, looks like Đ (U+0110)
-    "\u0189": ("Ɖ", "Đ"),  # African D
-    "\u00f0": ("ð", "đ"),  # Latin small eth
+    "\u00d0": "Đ", "\u0189": "Đ", "\u00f0": "đ",
+    "\u0410": "A", "\u0430": "a", "\u0412": "B", "\u0421": "C", "\u0441": "c", "\u0415": "E",
+    "\u0435": "e", "\u041d": "H", "\u041a": "K", "\u041c": "M", "\u041e": "O", "\u043e": "o",
+    "\u0420": "P", "\u0440": "p", "\u0422": "T", "\u0425": "X", "\u0445": "x", "\u0443": "y",
+    "\u0391": "A", "\u0392": "B", "\u0395": "E", "\u0397": "H", "\u039a": "K", "\u039c": "M",
+    "\u039d": "N", "\u039f": "O", "\u03bf": "o", "\u03a4": "T",
 }
 
 
 def fold(name: str) -> str:
     """A name without case, diacritics or look-alikes, for matching misspellings."""
-    name = "".join(LOOKALIKES.get(ch, (ch, ch))[1] for ch in unicodedata.normalize("NFC", name))
+    name = "".join(LOOKALIKES.get(ch, ch) for ch in unicodedata.normalize("NFC", name)
+                   if unicodedata.category(ch) != "Cf")
     name = name.replace("Đ", "D").replace("đ", "d")
     bare = "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
@@ -53,10 +58,14 @@ def nearest(name: str, candidates) -> Optional[str]:
 
 
 def _lookalike_note(name: str) -> str:
+    """Say which character only looks right, so the editor can retype it."""
     for ch in name:
         if ch in LOOKALIKES:
-            wrong, right = LOOKALIKES[ch]
-            return f" (chữ {wrong} U+{ord(ch):04X} chỉ trông giống chữ {right} U+{ord(right):04X})"
+            right = LOOKALIKES[ch]
+            return (f" (chữ {ch} U+{ord(ch):04X} ở đây chỉ trông giống chữ {right} "
+                    f"U+{ord(right):04X}; hãy gõ lại chữ này)")
+        if unicodedata.category(ch) in ("Cf", "Zs") and ch != " ":
+            return f" (có ký tự vô hình U+{ord(ch):04X} trong tên; hãy gõ lại tên)"
     return ""
 
 

@@ -21,6 +21,7 @@ import markdown
 import nh3
 from jinja2 import (Environment, FileSystemLoader, FunctionLoader, StrictUndefined, TemplateError,
                     TemplateSyntaxError, UndefinedError, select_autoescape)
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from . import formatting as fmt
@@ -86,9 +87,23 @@ FILTERS: dict[str, Callable] = {
 }
 
 
-def environment(templates: Path, loader=None) -> Environment:
+class ArticleEnvironment(ImmutableSandboxedEnvironment):
+    """For expressions written in data/: no access to Python internals, no runaway sizes."""
+
+    intercepted_binops = frozenset(["*", "**"])
+    LIMIT = 10_000
+
+    def call_binop(self, context, operator, left, right):
+        sizes = [v for v in (left, right) if isinstance(v, int) and not isinstance(v, bool)]
+        if operator == "**" or (isinstance(left, (str, list)) or isinstance(right, (str, list))) and \
+                any(abs(v) > self.LIMIT for v in sizes):
+            raise SecurityError("operation too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def environment(templates: Path, loader=None, sandboxed: bool = False) -> Environment:
     """Autoescaping, strict Jinja environment with the Vietnamese filters."""
-    env = Environment(
+    env = (ArticleEnvironment if sandboxed else Environment)(
         loader=loader or FileSystemLoader(str(templates)),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -171,6 +186,9 @@ def _template_problem(exc: Exception, path: Path, first_line: int, source: str,
     message = str(exc)
     if isinstance(exc, ArticleError):
         return error(where(exc.needle), exc.vi_message, exc.hint)
+    if isinstance(exc, SecurityError):
+        return error(where(), "bài viết dùng biểu thức không được phép",
+                     "chỉ dùng tên số liệu, bộ lọc và các lệnh if, for, set như trong README")
     if isinstance(exc, TemplateSyntaxError):
         for needle, said, hint in _SYNTAX_WORDS:
             if needle in message:
@@ -224,14 +242,15 @@ def render_article(dataset: Dataset, env: Environment, tables: dict[str, Markup]
 
     context = {**helpers, "table": table}
     names = sorted(context)
-    md_env = environment(Path("."), FunctionLoader(lambda name: (article.body, str(article.path), lambda: True)))
+    md_env = environment(Path("."), FunctionLoader(lambda name: (article.body, str(article.path), lambda: True)),
+                         sandboxed=True)
     problems: list[Problem] = []
     fields = {}
     for field in ("title", "sapo", "byline"):
         source = getattr(article.meta, field)
         where = article.meta.where(field)
         try:
-            fields[field] = Markup(env.from_string(source).render(context).strip())
+            fields[field] = Markup(md_env.from_string(source).render(context).strip())
         except Exception as exc:  # any template mistake becomes a located problem
             problems.append(_template_problem(exc, where.path, where.line, source, names))
     try:
