@@ -45,8 +45,11 @@ def soup(html: bytes | str) -> BeautifulSoup:
 
 
 def text_of(html: bytes | str) -> str:
-    """The visible text of a page, whitespace collapsed, as a reader sees it."""
-    return " ".join(soup(html).body.get_text(" ").split())
+    """The visible text of a page (and its charts' text), whitespace collapsed, as a reader sees it."""
+    page = soup(html)
+    for hidden in page.find_all(["script", "style"]):
+        hidden.decompose()
+    return " ".join(page.body.get_text(" ").split())
 
 
 @pytest.fixture(scope="session")

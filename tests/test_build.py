@@ -142,17 +142,28 @@ def test_same_data_gives_byte_identical_output(tmp_path):
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
 
 
+def _counts(out: Path, needles: tuple[str, ...]) -> dict[str, int]:
+    """How often each needle occurs in each file a reader sees (HTML as text, downloads raw)."""
+    counts = {}
+    for path in sorted(out.rglob("*")):
+        if path.suffix in (".html", ".csv", ".json"):
+            text = text_of(path.read_bytes()) if path.suffix == ".html" else path.read_text(encoding="utf-8-sig")
+            counts[str(path.relative_to(out))] = sum(text.count(n) for n in needles)
+    return counts
+
+
 def test_correcting_a_figure_changes_it_everywhere(project):
     data, out = project / "data", project / "build"
     assert main(["build", "--data", str(data), "--out", str(out)]) == 0
-    before = text_of((out / "index.html").read_bytes())
-    assert before.count("938,21") == 2  # prose and score table
+    before = _counts(out, ("938,21", "938.21"))
+    assert before["index.html"] == 4  # prose, chart description, chart label, table
+    assert before["tinh/soc-trang/index.html"] >= 2 and before["bang-xep-hang/index.html"] >= 3
+    assert before["du-lieu/so-lieu-2023.csv"] >= 2 and before["du-lieu/so-lieu-2023.json"] >= 2
     edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 939.5,")
     assert main(["build", "--data", str(data), "--out", str(out)]) == 0
-    after = text_of((out / "index.html").read_bytes())
-    assert "938,21" not in after
-    assert after.count("939,5") == 2
-    assert "Sóc Trăng xếp thứ hai với 939,5 điểm" in after
+    assert _counts(out, ("938,21", "938.21")) == {page: 0 for page in before}
+    assert _counts(out, ("939,5", "939.5")) == before
+    assert "Sóc Trăng xếp thứ hai với 939,5 điểm" in text_of((out / "index.html").read_bytes())
 
 
 def test_a_comparison_word_follows_the_data(project):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cumthidua_site.cli import main
 from conftest import edit, position, soup, text_of
 
@@ -60,22 +62,50 @@ def test_markdown_cannot_inject_script_handlers_or_javascript_links(project, cap
     assert code == 0
     html = (project / "build/index.html").read_text(encoding="utf-8")
     page = soup(html)
-    assert page.find_all("script") == []
+    assert [s.get("type") for s in page.find_all("script")] == ["application/ld+json", None]  # only ours
+    assert "alert(1)" not in html.replace("&lt;script&gt;alert(1)", "")
     assert not [tag for tag in page.find_all(True) if any(a.startswith("on") for a in tag.attrs)]
     assert "javascript:" not in html
     assert page.find("img") is None
 
 
 def test_markup_in_data_is_shown_as_text(project, capsys):
-    evil = "</script><script>alert(1)</script> & <b>đậm</b>"
+    evil = "</script><script>alert(1)</script> & <b>đậm</b> \" onload=\"x"
     edit(project / "data/2023/cluster.yaml", 'title: "Kiên Giang xếp hạng 4 Cụm thi đua các tỉnh miền Tây Nam bộ"',
-         f'title: "{evil}"')
+         f"title: '{evil}'")
     code, _ = build(project, capsys)
     assert code == 0
-    html = (project / "build/index.html").read_text(encoding="utf-8")
-    page = soup(html)
-    assert page.find_all("script") == [] and page.find("b") is None
-    assert evil in text_of(html)
+    for path in sorted((project / "build").rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        page = soup(html)
+        scripts = page.find_all("script")
+        assert all(s.get("type") in (None, "application/ld+json") for s in scripts)
+        assert not [s for s in scripts if "alert(1)" in s.get_text()], path  # no script of the editor's
+        assert page.find("b") is None and not page.find_all(attrs={"onload": True})
+        assert evil in text_of(html), path  # shown, as text, in the credit line
+        for block in page.find_all("script", type="application/ld+json"):
+            data = json.loads(block.string)  # still valid JSON, and it carries the text intact
+            assert evil in _strings(data), path
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return [data] if isinstance(data, str) else []
+
+
+def test_chart_text_is_escaped():
+    from decimal import Decimal
+    from cumthidua_site.charts import Chart, Row, render
+    from cumthidua_site.figures import Points
+    evil = "</svg><script>alert(1)</script>&"
+    svg = render(Chart("c", evil, evil, [Row(evil, Points(value=Decimal(1), qualifier="exact", source="s"))]))
+    page = soup(f"<!DOCTYPE html><html><body>{svg}</body></html>")
+    assert page.find("script") is None
+    assert page.find("svg").find("title").get_text() == evil
+    assert evil in page.find("svg").get_text()
 
 
 def test_headings_get_vietnamese_slug_anchors(site):

@@ -22,7 +22,7 @@ Numeric = Union[int, Decimal]
 
 def number(value: Numeric) -> str:
     """98000 -> '98.000'; 938.21 -> '938,21'; keeps the decimals the editor wrote (69.8 -> '69,8')."""
-    value = Decimal(value)
+    value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     decimals = max(0, -int(value.as_tuple().exponent))
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=LOCALE)

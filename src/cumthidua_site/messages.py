@@ -27,7 +27,7 @@ QUALIFIER_WORDS = {
 }
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap(annotation: Any) -> Any:
     """The model class a field holds, through Optional, list, dict and Annotated."""
     while True:
         origin = typing.get_origin(annotation)
@@ -41,8 +41,8 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _item_type(annotation: Any) -> Any:
-    args = typing.get_args(_unwrap(annotation))
-    return _unwrap(args[-1]) if args else None
+    args = typing.get_args(unwrap(annotation))
+    return unwrap(args[-1]) if args else None
 
 
 def walk_fields(root: type[BaseModel], loc: tuple) -> list[tuple[str, Any, Any]]:
@@ -52,7 +52,7 @@ def walk_fields(root: type[BaseModel], loc: tuple) -> list[tuple[str, Any, Any]]
         if isinstance(current, type) and issubclass(current, BaseModel) and step in current.model_fields:
             info = current.model_fields[step]
             found.append((step, info, current))
-            annotation = _unwrap(info.annotation)
+            annotation = unwrap(info.annotation)
             if typing.get_origin(annotation) in (list, dict):
                 container, current = annotation, None
             else:
@@ -197,7 +197,7 @@ def _field_is_figure(root: type[BaseModel], loc: tuple) -> bool:
     fields = walk_fields(root, loc)
     if not fields or fields[-1][0] != loc[-1]:
         return False
-    annotation = _unwrap(fields[-1][1].annotation)
+    annotation = unwrap(fields[-1][1].annotation)
     return isinstance(annotation, type) and issubclass(annotation, Figure)
 
 
@@ -208,7 +208,7 @@ def _owner_class(root: type[BaseModel], loc: tuple) -> Optional[type]:
     fields = walk_fields(root, loc)
     if not fields:
         return None
-    annotation = _unwrap(fields[-1][1].annotation)
+    annotation = unwrap(fields[-1][1].annotation)
     if fields[-1][0] != loc[-1]:  # loc ends inside a dict or list
         return _item_type(annotation)
     return annotation if isinstance(annotation, type) else None

@@ -1,51 +1,43 @@
 """Jinja environment and page contexts: a dataset becomes {path: bytes}, in memory.
 
-Templates live in `templates/` (a base layout, partials named `_x.html`).
-Every page gets `site`, `cluster`, `edition`, `source`, `root` (the relative
-prefix back to the site root, so that `build/` works under any sub-path and
-from disk) and `page` (title, description, path). The article page adds
-`article` (headline, sapo, byline, dates, body) and the table views.
+Templates live in `templates/` (a base layout, pages, partials named `_x.html`,
+style.css and sort.js, both inlined so a page arrives in one round trip).
+
+Every page's context has `site`, `cluster`, `edition`, `source`, `page` (path,
+title, description, nav, canonical, json_ld), `url(path)` (a link relative to the
+current page, so `build/` works under any sub-path and opened from disk), `nav`,
+`css`, `js`, and the table views (`score_rows`, `income_rows`, ...). Pages add:
+  index.html                 article, meta, blocks (rendered tables and charts)
+  bang-xep-hang/index.html   blocks
+  tinh/index.html            members (alphabetical) with their links
+  tinh/<slug>/index.html     p (the province) and its facts
+  du-lieu/index.html         downloads, columns, fields, qualifiers
+  404.html                   nothing more
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-import secrets
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import markdown
-import nh3
-from jinja2 import (Environment, FileSystemLoader, FunctionLoader, StrictUndefined, TemplateError,
-                    TemplateSyntaxError, UndefinedError, select_autoescape)
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup, escape
 
+from . import charts, downloads, metadata, views
 from . import formatting as fmt
-from . import views
-from .dataset import ArticleSource, Dataset
-from .errors import Location, Problem, error
+from .article import CHARTS, TABLES, ArticleEnvironment, render_article
+from .dataset import Dataset
+from .errors import Location, Problem, error, note
 from .figures import Figure
+from .model import Edition, Province
 
-TABLES = ("scores", "income", "poverty", "new_countryside", "awards", "heads")
-ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "blockquote",
-                "br", "hr", "abbr", "sup", "sub", "code"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+NAV = [("index.html", "Bài viết"), ("bang-xep-hang/index.html", "Xếp hạng"),
+       ("tinh/index.html", "Các tỉnh"), ("du-lieu/index.html", "Dữ liệu")]
 
 
-class ArticleError(TemplateError):
-    """A mistake in article.md an editor can fix; message and hint in Vietnamese."""
-
-    def __init__(self, message: str, hint: str = "", needle: Optional[str] = None):
-        super().__init__(message)
-        self.vi_message, self.hint, self.needle = message, hint, needle
-
-
-# --- filters and helpers for templates -------------------------------------
+# --- filters ------------------------------------------------------------------
 
 def beyond(fig: Figure, target: str) -> str:
     """'vượt 7,7% dự toán', 'thấp hơn dự toán 2%', 'đạt đúng dự toán'."""
@@ -64,9 +56,9 @@ def versus(a: Figure, b: Figure, higher: str = "cao hơn", lower: str = "thấp 
     return fmt.compare(a.interval, b.interval, higher, lower) or unsure
 
 
-def fig_list(provinces, field: str) -> str:
+def fig_list(provinces, field_name: str) -> str:
     """'Trà Vinh (81,75 triệu đồng), Hậu Giang (80,33 triệu đồng) và Cà Mau (69,8 triệu đồng)'."""
-    return fmt.names(f"{p.name} ({fmt.figure(getattr(p, field), short=True)})" for p in provinces)
+    return fmt.names(f"{p.name} ({fmt.figure(getattr(p, field_name), short=True)})" for p in provinces)
 
 
 def unknown(text: Any) -> Markup:
@@ -79,26 +71,19 @@ def cell(fig: Figure) -> Markup:
     return unknown(fmt.UNKNOWN) if fig.value is None else Markup(escape(fmt.value(fig)))
 
 
+def sort_value(fig: Optional[Figure]) -> str:
+    """The number a sortable column orders by (a bound's lower end); '' sorts last."""
+    if fig is None or fig.interval is None:
+        return ""
+    return str(fig.interval.lo)
+
+
 FILTERS: dict[str, Callable] = {
     "fig": fmt.figure, "value": fmt.value, "num": fmt.number, "pct": fmt.percent,
     "date": fmt.date, "long_date": fmt.long_date, "names": fmt.names, "ordinal": fmt.ordinal,
     "change": fmt.signed_change, "beyond": beyond, "fig_list": fig_list, "cell": cell,
-    "unknown": unknown, "slug": fmt.slug, "versus_plan": views.versus_plan,
+    "unknown": unknown, "slug": fmt.slug, "versus_plan": views.versus_plan, "sort_value": sort_value,
 }
-
-
-class ArticleEnvironment(ImmutableSandboxedEnvironment):
-    """For expressions written in data/: no access to Python internals, no runaway sizes."""
-
-    intercepted_binops = frozenset(["*", "**"])
-    LIMIT = 10_000
-
-    def call_binop(self, context, operator, left, right):
-        sizes = [v for v in (left, right) if isinstance(v, int) and not isinstance(v, bool)]
-        if operator == "**" or (isinstance(left, (str, list)) or isinstance(right, (str, list))) and \
-                any(abs(v) > self.LIMIT for v in sizes):
-            raise SecurityError("operation too large")
-        return super().call_binop(context, operator, left, right)
 
 
 def environment(templates: Path, loader=None, sandboxed: bool = False) -> Environment:
@@ -112,202 +97,181 @@ def environment(templates: Path, loader=None, sandboxed: bool = False) -> Enviro
     return env
 
 
-# --- article ---------------------------------------------------------------
+# --- pages ----------------------------------------------------------------------
 
-def edition_helpers(dataset: Dataset) -> dict[str, Any]:
-    """Names an article can use besides the data itself (documented in the README)."""
-    edition = dataset.edition
-    cluster = edition.cluster
-
-    def province(name: str):
-        if name not in edition.provinces:
-            guess = difflib.get_close_matches(name, list(edition.provinces), n=1)
-            raise ArticleError(f"không có tỉnh “{name}” trong cụm",
-                               f"có phải “{guess[0]}”?" if guess else "xem tên các tỉnh trong provinces.yaml",
-                               needle=name)
-        return edition.provinces[name]
-
-    def at_rank(rank: int):
-        found = views.at_rank(edition, rank)
-        if found is None:
-            raise ArticleError(f"nguồn không nêu tỉnh xếp thứ {rank}",
-                               "chỉ dùng at_rank với thứ hạng có trong provinces.yaml", needle="at_rank")
-        return found
-
-    def head(year: int):
-        found = views.head(edition, year)
-        if found is None:
-            raise ArticleError(f"không có cụm trưởng năm {year}", "xem mục heads trong cluster.yaml",
-                               needle="head(")
-        return found
-
-    income = views.income_rows(edition)
-    return {
-        "site": edition.site, "cluster": cluster, "economy": cluster.economy,
-        "poverty": cluster.poverty, "conference": cluster.conference, "awards": cluster.awards,
-        "provinces": edition.provinces, "members": views.by_name(edition.members),
-        "province": province, "at_rank": at_rank, "head": head,
-        "ranked": views.ranked(edition), "unnamed_ranks": views.unnamed_ranks(edition),
-        "unranked": views.unranked(edition),
-        "income_named": [row.province for row in income],
-        "income_above": [row.province for row in income if row.word == "cao hơn"],
-        "income_below": [row.province for row in income if row.word == "thấp hơn"],
-        "poverty_named": [row.province for row in views.poverty_rows(edition)],
-        "poverty_beat": [row.province for row in views.poverty_rows(edition) if row.word == "vượt kế hoạch"],
-        "poverty_others": views.poverty_others(edition),
-    }
+@dataclass
+class Page:
+    path: str
+    template: str
+    title: str
+    description: str
+    nav: str = ""
+    json_ld: Optional[dict] = None
+    context: dict[str, Any] = field(default_factory=dict)
 
 
-_SYNTAX_WORDS = [
-    ("unexpected end of template", "biểu thức hoặc khối lệnh chưa được đóng",
-     "kiểm tra mỗi {{ có }} và mỗi {% if %}/{% for %} có {% endif %}/{% endfor %}"),
-    ("unexpected '}'", "thừa hoặc thiếu dấu ngoặc nhọn", "biểu thức viết dạng {{ tên }}"),
-    ("unknown tag", "lệnh {% … %} không có", "chỉ dùng if, for, set"),
-    ("expected token", "biểu thức viết sai", "kiểm tra dấu ngoặc và dấu phẩy trong {{ … }}"),
-]
+def province_path(province: Province) -> str:
+    return f"tinh/{fmt.slug(province.name)}/index.html"
 
 
-def _column(line_text: str, needle: Optional[str]) -> int:
-    if needle and needle in line_text:
-        return line_text.index(needle) + 1
-    return line_text.index("{") + 1 if "{" in line_text else 1
-
-
-def _template_problem(exc: Exception, path: Path, first_line: int, source: str,
-                      names: list[str]) -> Problem:
-    """A template error in article.md as an editor-facing problem."""
-    lineno = getattr(exc, "lineno", None)
-    if lineno is None:  # runtime errors: find the template frame in the traceback
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
-        lineno = frames[-1].lineno if frames else 1
-    lines = source.splitlines() or [""]
-    text = lines[min(lineno, len(lines)) - 1]
-    where = lambda needle=None: Location(path, first_line + lineno - 1, _column(text, needle))
-    message = str(exc)
-    if isinstance(exc, ArticleError):
-        return error(where(exc.needle), exc.vi_message, exc.hint)
-    if isinstance(exc, SecurityError):
-        return error(where(), "bài viết dùng biểu thức không được phép",
-                     "chỉ dùng tên số liệu, bộ lọc và các lệnh if, for, set như trong README")
-    if isinstance(exc, TemplateSyntaxError):
-        for needle, said, hint in _SYNTAX_WORDS:
-            if needle in message:
-                return error(where(), f"bài viết có biểu thức sai cú pháp: {said}", hint)
-        return error(where(), "bài viết có biểu thức sai cú pháp", "biểu thức viết dạng {{ tên }}")
-    if isinstance(exc, UndefinedError):
-        missing = re.search(r"'([^']+)' is undefined", message)
-        if missing:
-            guess = difflib.get_close_matches(missing.group(1), names, n=1)
-            return error(where(missing.group(1)), f"bài viết dùng tên “{missing.group(1)}” không có trong số liệu",
-                         f"có phải “{guess[0]}”?" if guess else "xem danh sách tên dùng được trong README")
-        attribute = re.search(r"has no attribute '([^']+)'", message)
-        if attribute:
-            return error(where(attribute.group(1)),
-                         f"bài viết dùng trường “{attribute.group(1)}” không có trong số liệu",
-                         "xem tên các trường trong cluster.yaml và provinces.yaml")
-        return error(where(), "bài viết dùng một số liệu không có", "xem danh sách tên dùng được trong README")
-    return error(where(), "bài viết có biểu thức không tính được",
-                 "kiểm tra biểu thức {{ … }} ở dòng này")
-
-
-def _markdown_to_html(text: str) -> str:
-    html = markdown.markdown(text, extensions=["toc"], extension_configs={
-        "toc": {"slugify": lambda value, separator: fmt.slug(value), "permalink": False}},
-        output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes=URL_SCHEMES, link_rel=None)
-
-
-@dataclass(frozen=True)
-class RenderedArticle:
-    headline: Markup
-    sapo: Markup
-    byline: Markup
-    body: Markup
-
-
-def render_article(dataset: Dataset, env: Environment, tables: dict[str, Markup]
-                   ) -> tuple[Optional[RenderedArticle], list[Problem]]:
-    """Front matter and Markdown body, with template expressions, into safe HTML."""
-    article: ArticleSource = dataset.article
-    helpers = edition_helpers(dataset)
-    nonce = secrets.token_hex(8)  # placeholder marker; never reaches the output
-    used: list[str] = []
-
-    def table(name: str) -> Markup:
-        if name not in tables:
-            raise ArticleError(f"không có bảng “{name}”", "các bảng: " + ", ".join(TABLES), needle=name)
-        used.append(name)
-        return Markup(f"\n\nTABLE{nonce}{name}\n\n")
-
-    context = {**helpers, "table": table}
-    names = sorted(context)
-    md_env = environment(Path("."), FunctionLoader(lambda name: (article.body, str(article.path), lambda: True)),
-                         sandboxed=True)
-    problems: list[Problem] = []
-    fields = {}
-    for field in ("title", "sapo", "byline"):
-        source = getattr(article.meta, field)
-        where = article.meta.where(field)
-        try:
-            fields[field] = Markup(md_env.from_string(source).render(context).strip())
-        except Exception as exc:  # any template mistake becomes a located problem
-            problems.append(_template_problem(exc, where.path, where.line, source, names))
-    try:
-        text = md_env.get_template("article.md").render(context)
-    except Exception as exc:
-        problems.append(_template_problem(exc, article.path, article.body_line, article.body, names))
-        return None, problems
-    if problems:
-        return None, problems
-    html = _markdown_to_html(text)
-    for name in TABLES:
-        html = html.replace(f"<p>TABLE{nonce}{name}</p>", tables[name])
-    return RenderedArticle(fields["title"], fields["sapo"], fields["byline"], Markup(html)), []
-
-
-# --- pages ------------------------------------------------------------------
-
-def _read_asset(templates: Path, name: str) -> Markup:
-    """A CSS or JS file to inline (one round trip): trimmed, trusted as ours."""
+def _asset(templates: Path, name: str) -> Markup:
+    """A CSS or JS file to inline: comment-only and blank lines dropped, trusted as ours."""
     text = (templates / name).read_text(encoding="utf-8")
     lines = (line.strip() for line in text.splitlines())
-    return Markup("\n".join(line for line in lines if line and not line.startswith("/*")))
+    return Markup("\n".join(line for line in lines if line and not line.startswith(("/*", "//"))))
 
 
-def common_context(dataset: Dataset, templates: Path, path: str) -> dict[str, Any]:
-    edition = dataset.edition
-    depth = path.count("/")
+def _relative(from_path: str, to_path: str) -> str:
+    return "../" * from_path.count("/") + to_path
+
+
+def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
+    """What a province page says beyond its own figures."""
+    cluster = edition.cluster
+    income = next((r for r in views.income_rows(edition) if r.province is province), None)
+    own_poverty = province.poverty_reduction.known
+    unknowns = [label for label, fig in (("thứ hạng", province.rank), ("điểm thi đua", province.score),
+                                         ("thu nhập bình quân đầu người", province.income_per_capita))
+                if not fig.known]
+    if not own_poverty:
+        unknowns.append("mức giảm tỷ lệ hộ nghèo của riêng tỉnh")
     return {
-        "site": edition.site, "cluster": edition.cluster, "edition": edition,
-        "source": next(iter(edition.cluster.sources.values())),
-        "sources": edition.cluster.sources,
-        "root": "../" * depth, "css": _read_asset(templates, "style.css"),
+        "income_word": income.word if income else None,
+        "poverty": edition.poverty_reduction(province), "own_poverty": own_poverty,
+        "poverty_word": views.versus_plan(edition.poverty_reduction(province)),
+        "new_countryside": province.name in cluster.new_countryside.provinces,
+        "awards": views.awards_of(edition, province),
+        "heads": [h for h in cluster.heads if h.province == province.name],
+        "hosted": cluster.conference.place == province.name,
+        "unknowns": unknowns,
     }
 
 
-def table_context(dataset: Dataset) -> dict[str, Any]:
+def pages(dataset: Dataset, article_title: str, article_description: str) -> list[Page]:
     edition = dataset.edition
-    return {
-        "score_rows": views.score_rows(edition), "income_rows": views.income_rows(edition),
-        "poverty_rows": views.poverty_rows(edition), "poverty_others": views.poverty_others(edition),
-        "ranked": views.ranked(edition), "unnamed_ranks": views.unnamed_ranks(edition),
-        "heads": sorted(edition.cluster.heads, key=lambda h: h.year),
-        "members": views.by_name(edition.members),
-    }
+    cluster = edition.cluster
+    year = cluster.year
+    members = views.by_name(edition.members)
+    out = [
+        Page("index.html", "article.html", article_title, article_description, "index.html"),
+        Page("bang-xep-hang/index.html", "rankings.html", f"Bảng xếp hạng và số liệu {cluster.short_name} {year}",
+             f"Điểm, thứ hạng, thu nhập bình quân đầu người, giảm nghèo, nông thôn mới, khen thưởng và cụm "
+             f"trưởng của {len(members)} tỉnh {cluster.short_name} năm {year}, kèm biểu đồ.",
+             "bang-xep-hang/index.html"),
+        Page("tinh/index.html", "provinces.html", f"{len(members)} tỉnh của {cluster.short_name} năm {year}",
+             f"Danh sách {len(members)} tỉnh thành viên {cluster.name} và số liệu năm {year} của từng tỉnh.",
+             "tinh/index.html"),
+    ]
+    for index, province in enumerate(members):
+        known = "; ".join(f"{label} {fmt.figure(fig)}" for label, fig in
+                          (("xếp thứ", province.rank), ("điểm", province.score),
+                           ("thu nhập bình quân", province.income_per_capita)) if fig.known)
+        out.append(Page(
+            province_path(province), "province.html", f"{province.name}: kết quả thi đua năm {year}",
+            f"{province.name} trong {cluster.short_name} năm {year}: "
+            + (known + "." if known else "nguồn chưa công bố thứ hạng và điểm thi đua.")
+            + " Mọi số liệu nguồn công bố về tỉnh, và những gì chưa công bố.",
+            "tinh/index.html",
+            context={"p": province, "facts": province_facts(edition, province),
+                     "prev": members[index - 1] if index else None,
+                     "next": members[index + 1] if index + 1 < len(members) else None}))
+    out.append(Page("du-lieu/index.html", "data.html", f"Dữ liệu {cluster.short_name} {year}: tải về và giải thích",
+                    f"Tải toàn bộ số liệu năm {year} dạng CSV và JSON, kèm đơn vị, cách ghi, khoảng giá trị và "
+                    f"nguồn của từng con số; từ điển các trường.", "du-lieu/index.html"))
+    out.append(Page("404.html", "404.html", "Không tìm thấy trang",
+                    f"Trang bạn tìm không có trên {edition.site.title}.", ""))
+    return out
+
+
+def _template_problem(exc: Exception, templates: Path) -> Problem:
+    """A mistake in our own templates, located in the template file."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(str(templates))]
+    line = getattr(exc, "lineno", None) or (frames[-1].lineno if frames else 0)
+    name = getattr(exc, "filename", None) or (frames[-1].filename if frames else str(templates))
+    return error(Location(Path(name), line or 0, 1 if line else 0),
+                 "mẫu trang có lỗi, không dựng được trang", "báo cho nhóm phát triển; đây không phải lỗi số liệu")
 
 
 def render_site(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[Problem]]:
-    """Every page of the site, in memory, or the problems that stop it."""
+    """Every file of the site, in memory, or the problems that stop it."""
+    if not templates.is_dir():
+        return {}, [error(Location(templates), "không tìm thấy thư mục mẫu trang (templates)",
+                          "chạy lệnh trong thư mục dự án, hoặc chỉ đường dẫn bằng --templates")]
+    try:
+        return _render(dataset, templates)
+    except TemplateError as exc:
+        return {}, [_template_problem(exc, templates)]
+
+
+def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[Problem]]:
+    edition = dataset.edition
+    site, cluster = edition.site, edition.cluster
     env = environment(templates)
-    base = {**common_context(dataset, templates, "index.html"), **table_context(dataset)}
-    tables = {name: Markup(env.get_template(f"_table_{name}.html").render(base)) for name in TABLES}
-    article, problems = render_article(dataset, env, tables)
+    base_url = site.base_url
+    views_context = {
+        "site": site, "cluster": cluster, "edition": edition, "sources": cluster.sources,
+        "source": next(iter(cluster.sources.values())),
+        "score_rows": views.score_rows(edition), "income_rows": views.income_rows(edition),
+        "poverty_rows": views.poverty_rows(edition), "poverty_others": views.poverty_others(edition),
+        "ranked": views.ranked(edition), "unnamed_ranks": views.unnamed_ranks(edition),
+        "heads": sorted(cluster.heads, key=lambda h: h.year), "members": views.by_name(edition.members),
+        "province_path": province_path, "css": _asset(templates, "style.css"), "js": _asset(templates, "sort.js"),
+    }
+    csv_path, json_path = f"du-lieu/so-lieu-{cluster.year}.csv", f"du-lieu/so-lieu-{cluster.year}.json"
+    rows = downloads.figure_rows(edition)
+    files: dict[str, bytes] = {csv_path: downloads.to_csv(rows), json_path: downloads.to_json(edition, rows)}
+    chart_html = charts.site_charts(edition)
+
+    def blocks_for(path: str) -> dict[str, Markup]:
+        context = {**views_context, "url": lambda target: _relative(path, target)}
+        blocks = {f"table:{name}": Markup(env.get_template(f"_table_{name}.html").render(context))
+                  for name in TABLES}
+        blocks.update({f"chart:{name}": chart_html[name] for name in CHARTS})
+        return blocks
+
+    article, problems = render_article(dataset, lambda loader: environment(templates, loader, sandboxed=True),
+                                       blocks_for("index.html"))
     if article is None:
         return {}, problems
     meta = dataset.article.meta
-    page = {"path": "index.html", "title": Markup(article.headline).striptags(),
-            "description": Markup(article.sapo).striptags()}
-    html = env.get_template("article.html").render(
-        **base, page=page, article=article, meta=meta)
-    return {"index.html": html.encode("utf-8")}, []
+    title, description = Markup(article.headline).striptags(), Markup(article.sapo).striptags()
+    problems = []
+    if not base_url:
+        problems.append(note(edition.site.where("base_url") or Location(dataset.data_dir / "site.yaml"),
+                             "chưa có base_url nên không tạo sitemap.xml, robots.txt và liên kết canonical",
+                             "điền địa chỉ đăng trang vào base_url trong site.yaml khi đã có"))
+    all_pages = pages(dataset, title, description)
+    for page in all_pages:
+        page_url = metadata.canonical(base_url, page.path) if page.path != "404.html" else None
+        if page.path == "index.html":
+            page.json_ld = metadata.news_article(edition, title, description, Markup(article.byline).striptags(),
+                                                 meta.published, meta.modified, page_url)
+        elif page.path == "du-lieu/index.html":
+            page.json_ld = metadata.dataset(edition, page.description,
+                                            [(csv_path, "text/csv"), (json_path, "application/json")],
+                                            base_url, [d.label for d in downloads.field_dictionary()])
+        # 404.html is served at any depth: absolute links when the site knows its address
+        url = (lambda target: base_url + target) if (page.path == "404.html" and base_url) else \
+            (lambda target, here=page.path: _relative(here, target))
+        context = {
+            **views_context, **page.context, "url": url,
+            "page": {"path": page.path, "title": page.title, "description": page.description,
+                     "nav": page.nav, "canonical": page_url,
+                     "json_ld": metadata.script(page.json_ld) if page.json_ld else ""},
+            "nav": NAV,
+        }
+        if page.path == "index.html":
+            context.update(article=article, meta=meta)
+        if page.path == "bang-xep-hang/index.html":
+            context.update(blocks=blocks_for(page.path))
+        if page.path == "du-lieu/index.html":
+            context.update(downloads=[(csv_path, "CSV", "bảng tính (Excel, LibreOffice)", len(files[csv_path])),
+                                      (json_path, "JSON", "cho lập trình viên", len(files[json_path]))],
+                           columns=downloads.COLUMNS, fields=downloads.field_dictionary(),
+                           qualifiers=downloads.QUALIFIERS, row_count=len(rows))
+        files[page.path] = env.get_template(page.template).render(context).encode("utf-8")
+    if base_url:
+        html_pages = [p.path for p in all_pages if p.path != "404.html"]
+        files["sitemap.xml"] = metadata.sitemap(base_url, html_pages)
+        files["robots.txt"] = metadata.robots(base_url)
+    return files, problems

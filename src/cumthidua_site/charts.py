@@ -1,0 +1,244 @@
+"""Inline SVG charts drawn at build time from the model: no chart library, no JavaScript.
+
+Every chart is a horizontal chart of labelled rows, because Vietnamese province names
+are long and a phone is narrow. A row is drawn from its figure's interval: an exact
+figure is a point or a bar to the value, "trên X" a short band [X, X+1) that fades
+out, "từ X trở lên" a bar with an arrow, and an unknown figure is not drawn at all.
+Colours come from CSS classes, so the page's dark mode restyles the charts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Optional
+
+from markupsafe import Markup, escape
+
+from . import formatting as fmt
+from . import views
+from .figures import Figure, Interval
+from .model import Edition
+
+WIDTH = 340          # viewBox width: about a phone's content width, so 12 units ≈ 12 px there
+LABEL_W = 96         # room for a province name
+RIGHT_PAD = 56       # room for the value printed after a bar
+ROW_H = 30
+TOP = 8              # above the rows; a chart with a reference line adds room for its label
+REF_H = 18
+AXIS_H = 26
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    figure: Figure
+    note: str = ""            # replaces the printed value, e.g. "chưa công bố"
+    muted: bool = False       # drawn lighter, e.g. below the reference
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A vertical line or band the rows are compared with (an average, the plan)."""
+
+    interval: Interval
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    desc: str
+    rows: list[Row]
+    style: str = "bar"        # "bar" from zero, or "dot" on an axis that need not start at zero
+    domain: Optional[tuple[Decimal, Decimal]] = None
+    reference: Optional[Reference] = None
+    caption: str = ""
+    ticks: list[Decimal] = field(default_factory=list)
+
+
+def nice_step(span: float) -> Decimal:
+    """A round tick step giving about four ticks over `span`."""
+    raw = span / 4 if span > 0 else 1
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return Decimal(str(factor * power)).normalize()
+    return Decimal(str(10 * power))
+
+
+def _domain(chart: Chart) -> tuple[Decimal, Decimal, list[Decimal]]:
+    if chart.domain:
+        lo, hi = chart.domain
+    else:
+        ends = []
+        for row in chart.rows:
+            span = row.figure.interval
+            if span is not None:
+                ends += [span.lo, span.hi if span.hi is not None else span.lo]
+        if chart.reference is not None:
+            ends += [chart.reference.interval.lo, chart.reference.interval.hi or chart.reference.interval.lo]
+        lo = Decimal(0) if chart.style == "bar" else min(ends)
+        hi = max(ends) * Decimal("1.08") if chart.style == "bar" else max(ends)
+    step = nice_step(float(hi - lo))
+    lo = (lo / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    hi = (hi / step).to_integral_value(rounding="ROUND_CEILING") * step
+    if hi <= lo:
+        hi = lo + step
+    ticks = [lo + step * i for i in range(int((hi - lo) / step) + 1)]
+    return lo, hi, ticks
+
+
+def _n(value: float) -> str:
+    """An SVG coordinate: finite, one decimal, no '-0'."""
+    if not math.isfinite(value):
+        raise ValueError("chart geometry must be finite")
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def render(chart: Chart) -> Markup:
+    """The chart as an accessible inline SVG (role=img, title, desc)."""
+    lo, hi, ticks = _domain(chart)
+    x0, x1 = LABEL_W, WIDTH - RIGHT_PAD
+
+    def x(value: Decimal) -> float:
+        clamped = min(max(value, lo), hi)
+        return x0 + float((clamped - lo) / (hi - lo)) * (x1 - x0)
+
+    top = TOP + (REF_H if chart.reference is not None else 0)
+    height = top + ROW_H * len(chart.rows) + AXIS_H
+    out = [f'<svg class="chart" id="{chart.id}" viewBox="0 0 {WIDTH} {height}" role="img" '
+           f'aria-labelledby="{chart.id}-t {chart.id}-d" xmlns="http://www.w3.org/2000/svg">',
+           f'<title id="{chart.id}-t">{escape(chart.title)}</title>',
+           f'<desc id="{chart.id}-d">{escape(chart.desc)}</desc>']
+    base = top + ROW_H * len(chart.rows)
+    for tick in ticks:  # grid and axis labels
+        tx = _n(x(tick))
+        out.append(f'<line class="grid" x1="{tx}" x2="{tx}" y1="{top}" y2="{_n(base)}"/>')
+        out.append(f'<text class="tick" x="{tx}" y="{_n(base + 16)}" text-anchor="middle">{fmt.number(tick)}</text>')
+    for index, row in enumerate(chart.rows):
+        out.extend(_row(row, top + ROW_H * index, x, x0, chart.style))
+    if chart.reference is not None:  # drawn last, over the bars
+        out.extend(_reference(chart.reference, x, top, base))
+    out.append("</svg>")
+    return Markup("\n".join(out))
+
+
+def _reference(ref: Reference, x, top: float, base: float) -> list[str]:
+    left = x(ref.interval.lo)
+    right = x(ref.interval.hi) if ref.interval.hi is not None else left
+    parts = []
+    if right - left >= 1:
+        parts.append(f'<rect class="ref-band" x="{_n(left)}" y="{_n(top)}" width="{_n(right - left)}" '
+                     f'height="{_n(base - top)}"/>')
+    parts.append(f'<line class="ref" x1="{_n(left)}" x2="{_n(left)}" y1="{_n(top - 4)}" y2="{_n(base)}"/>')
+    width = _text_width(ref.label)
+    anchor, at = ("end", left + 4) if left + width / 2 > WIDTH else ("middle", left)
+    parts.append(f'<text class="ref-label" x="{_n(at)}" y="{_n(top - 8)}" text-anchor="{anchor}">'
+                 f'{escape(ref.label)}</text>')
+    return parts
+
+
+def _text_width(text: str) -> float:
+    return len(text) * 6.6  # 12-unit system-ui text: a safe overestimate per character
+
+
+def _row(row: Row, y: float, x, x0: float, style: str) -> list[str]:
+    mid = y + ROW_H / 2
+    cls = "mark muted" if row.muted else "mark"
+    parts = [f'<text class="label" x="{_n(x0 - 6)}" y="{_n(mid + 4)}" text-anchor="end">{escape(row.label)}</text>']
+    span = row.figure.interval
+    if span is None:
+        parts.append(f'<text class="unknown-label" x="{_n(x0 + 4)}" y="{_n(mid + 4)}">'
+                     f'{escape(row.note or fmt.UNKNOWN)}</text>')
+        return parts
+    start = x(span.lo)
+    if style == "bar":
+        parts.append(f'<rect class="{cls}" x="{_n(x0)}" y="{_n(mid - 8)}" width="{_n(start - x0)}" height="16"/>')
+    else:
+        parts.append(f'<circle class="{cls}" cx="{_n(start)}" cy="{_n(mid)}" r="5"/>')
+    after = start + (4 if style == "bar" else 8)
+    if span.hi is None:  # "từ X trở lên": an arrow pointing on
+        tip = start + 24
+        parts.append(f'<line class="bound" x1="{_n(start)}" x2="{_n(tip)}" y1="{_n(mid)}" y2="{_n(mid)}"/>')
+        parts.append(f'<path class="arrow" d="M{_n(tip)} {_n(mid - 5)}L{_n(tip + 7)} {_n(mid)}'
+                     f'L{_n(tip)} {_n(mid + 5)}Z"/>')
+        after = tip + 10
+    elif x(span.hi) - start >= 0.5:  # "trên X": a faded band over [X, X + one unit)
+        end = x(span.hi)
+        parts.append(f'<rect class="bound-band" x="{_n(start)}" y="{_n(mid - 8)}" width="{_n(end - start)}" '
+                     f'height="16"/>')
+        after = end + 4
+    value = row.note or fmt.value(row.figure)
+    if after + _text_width(value) <= WIDTH:
+        parts.append(f'<text class="value" x="{_n(after)}" y="{_n(mid + 4)}">{escape(value)}</text>')
+    else:  # no room on the right: print it before the mark
+        before = (start - 4) if style == "bar" else (start - 9)
+        inside = " inside" if style == "bar" else ""
+        parts.append(f'<text class="value{inside}" x="{_n(before)}" y="{_n(mid + 4)}" text-anchor="end">'
+                     f'{escape(value)}</text>')
+    return parts
+
+
+# --- the site's charts --------------------------------------------------------
+
+def scores_chart(edition: Edition) -> Chart:
+    ranked = views.ranked(edition)
+    known = [p for p in ranked if p.score.known]
+    hidden = len(edition.members) - len(known)
+    rows = [Row(f"{fmt.number(p.rank.value)}. {p.name}", p.score) for p in known]
+    said = "; ".join(f"{p.name} {fmt.figure(p.score)}" for p in known)
+    year = edition.cluster.year
+    lo, hi, _ = _domain(Chart("", "", "", rows, style="dot"))
+    return Chart(
+        id="bieu-do-diem", title=f"Điểm thi đua năm {year} của các tỉnh được công bố",
+        desc=f"{said}. Điểm của {hidden} tỉnh còn lại chưa được công bố nên không được vẽ. "
+             f"Trục điểm bắt đầu từ {fmt.number(lo)}, không phải từ 0.",
+        rows=rows, style="dot",
+        caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}. Dải nhạt: nguồn chỉ ghi “trên” một mức điểm. "
+                f"Không vẽ {hidden} tỉnh chưa công bố điểm.")
+
+
+def income_chart(edition: Edition) -> Chart:
+    average = edition.cluster.economy.income_per_capita
+    rows = [Row(r.province.name, r.figure, muted=r.word == "thấp hơn") for r in views.income_rows(edition)]
+    said = "; ".join(f"{r.province.name} {fmt.figure(r.figure, short=True)} ({r.word or 'chưa so được'})"
+                     for r in views.income_rows(edition))
+    return Chart(
+        id="bieu-do-thu-nhap",
+        title=f"Thu nhập bình quân đầu người năm {edition.cluster.year}, triệu đồng/người/năm",
+        desc=f"So với bình quân toàn cụm {fmt.figure(average)}: {said}.",
+        rows=rows, reference=Reference(average.interval, f"bình quân cụm: {fmt.value(average)}"),
+        caption="Vạch đỏ: bình quân toàn cụm; thanh nhạt: thấp hơn bình quân. Chỉ vẽ các tỉnh nguồn nêu tên.")
+
+
+def poverty_chart(edition: Edition) -> Chart:
+    rows = [Row(r.province.name, r.figure) for r in views.poverty_rows(edition)]
+    others = views.poverty_others(edition)
+    floor = edition.cluster.poverty.others_reduction
+    if others:
+        rows.append(Row(f"{len(others)} tỉnh còn lại", floor, note=f"từ {fmt.number(floor.value)}"
+                        if floor.value is not None else ""))
+    said = "; ".join(f"{r.province.name} {fmt.figure(r.figure, short=True)}" for r in views.poverty_rows(edition))
+    plan = Interval(Decimal(100), Decimal(100))
+    return Chart(
+        id="bieu-do-giam-ngheo",
+        title=f"Giảm tỷ lệ hộ nghèo năm {edition.cluster.year}, % kế hoạch",
+        desc=f"{said}; {len(others)} tỉnh còn lại {fmt.figure(floor)}. Mốc 100% là vừa đạt kế hoạch.",
+        rows=rows, reference=Reference(plan, "kế hoạch: 100"),
+        caption="Vạch đỏ: 100% kế hoạch. Mũi tên: nguồn chỉ ghi “từ … trở lên”.")
+
+
+def site_charts(edition: Edition) -> dict[str, Markup]:
+    """Every chart of the site by name, ready to inline."""
+    charts = {"scores": scores_chart(edition), "income": income_chart(edition),
+              "poverty": poverty_chart(edition)}
+    return {name: figure_html(chart) for name, chart in charts.items()}
+
+
+def figure_html(chart: Chart) -> Markup:
+    caption = Markup('<figcaption class="note">%s</figcaption>') % chart.caption if chart.caption else ""
+    return Markup('<figure class="chart-figure">\n%s\n%s</figure>') % (render(chart), caption)

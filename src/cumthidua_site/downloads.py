@@ -1,0 +1,135 @@
+"""Downloadable data: every figure as a row (CSV and JSON), and the field dictionary."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterator, Optional
+
+from pydantic import BaseModel
+
+from . import formatting as fmt
+from . import views
+from .figures import Figure, Qualifier
+from .messages import unwrap
+from .model import Cluster, Edition, Province
+
+# The columns of both downloads, documented on the data page.
+COLUMNS = [
+    ("scope", "phạm vi", "“cum” cho số liệu chung của cụm, “tinh” cho số liệu của một tỉnh"),
+    ("province", "tỉnh", "tên tỉnh (để trống với số liệu chung của cụm)"),
+    ("field", "trường", "tên trường trong tệp YAML, ví dụ economy.exports hoặc score"),
+    ("label", "nhãn", "tên số liệu bằng tiếng Việt"),
+    ("value", "giá trị", "con số nguồn ghi, dấu chấm thập phân (để trống nếu chưa công bố)"),
+    ("unit", "đơn vị", "đơn vị của con số"),
+    ("qualifier", "cách ghi", "exact, over (“trên X”), at_least (“từ X trở lên”) hoặc unknown"),
+    ("interval_low", "cận dưới", "giá trị nhỏ nhất con số có thể có"),
+    ("interval_high", "cận trên", "giá trị lớn nhất (để trống nếu không có cận trên)"),
+    ("interval", "khoảng", "khoảng giá trị; ngoặc tròn là không lấy đầu mút, ví dụ [945; 946)"),
+    ("text", "cách đọc", "con số viết theo kiểu Việt Nam, như trên trang"),
+    ("source", "nguồn", "cơ quan báo chí và tên bài"),
+    ("source_url", "địa chỉ nguồn", "đường dẫn tới bài gốc"),
+]
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """One line of the field dictionary: a figure field of the model."""
+
+    path: str
+    label: str
+    unit: str
+    where: str
+
+
+def _figure_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, type[Figure], str]]:
+    """(dotted path, figure class, Vietnamese label) of every figure field, in schema order."""
+    for name, info in model.model_fields.items():
+        inner = unwrap(info.annotation)
+        if isinstance(inner, type) and issubclass(inner, Figure):
+            yield prefix + name, inner, info.title or name
+        elif isinstance(inner, type) and issubclass(inner, BaseModel) and inner is not model:
+            yield from _figure_fields(inner, f"{prefix}{name}.")
+
+
+def field_dictionary() -> list[FieldDoc]:
+    """Every figure field, from the model: path, Vietnamese label, unit, file."""
+    docs = [FieldDoc(path, label, cls.unit.label, "cluster.yaml") for path, cls, label in _figure_fields(Cluster)]
+    docs += [FieldDoc(path, label, cls.unit.label, "provinces.yaml") for path, cls, label in _figure_fields(Province)]
+    return docs
+
+
+QUALIFIERS = [(q.value, q.label) for q in Qualifier]
+
+
+def _number(value: Optional[Decimal]) -> str:
+    return "" if value is None else str(value)
+
+
+def _row(edition: Edition, scope: str, province: str, path: str, label: str, fig: Figure) -> dict:
+    span = fig.interval
+    source = edition.cluster.sources.get(fig.source or "")
+    return {
+        "scope": scope, "province": province, "field": path, "label": label,
+        "value": fig.value, "unit": fig.unit.label, "qualifier": fig.qualifier.value,
+        "interval_low": span.lo if span else None, "interval_high": span.hi if span else None,
+        "interval": str(span) if span else "", "text": fmt.figure(fig),
+        "source": f"{source.publisher}: {source.title}" if source else "",
+        "source_url": source.url if source else "",
+    }
+
+
+def figure_rows(edition: Edition) -> list[dict]:
+    """Every figure of the edition, cluster first, then provinces in Vietnamese order."""
+    rows = []
+    for path, _, label in _figure_fields(Cluster):
+        fig = _resolve(edition.cluster, path)
+        if fig is not None:
+            rows.append(_row(edition, "cum", "", path, label, fig))
+    for province in views.by_name(edition.members):
+        for path, _, label in _figure_fields(Province):
+            rows.append(_row(edition, "tinh", province.name, path, label, getattr(province, path)))
+    return rows
+
+
+def _resolve(obj, path: str):
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def to_csv(rows: list[dict]) -> bytes:
+    """UTF-8 with a BOM (so Excel on Vietnamese Windows shows the diacritics), CRLF rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([name for name, _, _ in COLUMNS])
+    for row in rows:
+        writer.writerow([_number(row[k]) if isinstance(row[k], Decimal) or row[k] is None else row[k]
+                         for k, _, _ in COLUMNS])
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+
+
+def _json_number(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    return value
+
+
+def to_json(edition: Edition, rows: list[dict]) -> bytes:
+    """The same rows with numbers as numbers, plus the source, licence and column meanings."""
+    source = next(iter(edition.cluster.sources.values()))
+    document = {
+        "title": f"{edition.cluster.name}: số liệu năm {edition.cluster.year}",
+        "edition": edition.cluster.year,
+        "licence": {"name": edition.site.licence.name, "url": edition.site.licence.url},
+        "source": {"publisher": source.publisher, "title": source.title, "authors": source.authors,
+                   "url": source.url},
+        "columns": [{"name": name, "label": label, "description": text} for name, label, text in COLUMNS],
+        "qualifiers": dict(QUALIFIERS),
+        "figures": [{k: _json_number(v) for k, v in row.items()} for row in rows],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

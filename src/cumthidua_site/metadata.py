@@ -1,0 +1,99 @@
+"""Sharing and search metadata: JSON-LD, canonical URLs, sitemap.xml and robots.txt."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+from xml.sax.saxutils import escape as xml_escape
+
+from markupsafe import Markup
+
+from .model import Edition, Source
+
+
+def canonical(base_url: str, path: str) -> Optional[str]:
+    """The absolute URL of a page, directory style, when the site knows where it lives."""
+    if not base_url:
+        return None
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path
+
+
+def script(data: dict[str, Any]) -> Markup:
+    """A JSON-LD script element; '<', '>' and '&' escaped so no string can end the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup('<script type="application/ld+json">%s</script>' % text)
+
+
+def _organisation(name: str, url: str = "") -> dict[str, Any]:
+    org: dict[str, Any] = {"@type": "Organization", "name": name}
+    if url:
+        org["url"] = url
+    return org
+
+
+def source_work(source: Source) -> dict[str, Any]:
+    return {"@type": "NewsArticle", "headline": source.title, "url": source.url,
+            "author": [{"@type": "Person", "name": name} for name in source.authors],
+            "publisher": _organisation(source.publisher), "inLanguage": "vi"}
+
+
+def news_article(edition: Edition, headline: str, description: str, byline: str, published, modified,
+                 url: Optional[str]) -> dict[str, Any]:
+    """schema.org NewsArticle for the article page, citing the source report."""
+    site, cluster = edition.site, edition.cluster
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline,
+        "description": description, "inLanguage": "vi",
+        "datePublished": published.isoformat(), "dateModified": (modified or published).isoformat(),
+        "author": _organisation(byline), "publisher": _organisation(site.publisher.name, site.publisher.url),
+        "citation": [source_work(s) for s in cluster.sources.values()],
+        "isBasedOn": [s.url for s in cluster.sources.values()],
+        "about": {"@type": "Event", "name": f"Hội nghị tổng kết giao ước thi đua năm {cluster.year} "
+                                             f"của {cluster.name}",
+                  "startDate": cluster.conference.date.isoformat(),
+                  "location": {"@type": "Place", "name": cluster.conference.place}},
+        "license": site.licence.url,
+    }
+    if url:
+        data["url"] = data["mainEntityOfPage"] = url
+    return data
+
+
+def dataset(edition: Edition, description: str, downloads: list[tuple[str, str]], base_url: str,
+            variables: list[str], page_path: str = "du-lieu/index.html") -> dict[str, Any]:
+    """schema.org Dataset for the data page, with one DataDownload per file.
+
+    Without a base URL, download addresses are relative to the data page itself.
+    """
+    folder = page_path.rsplit("/", 1)[0] + "/" if "/" in page_path else ""
+    site, cluster = edition.site, edition.cluster
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "Dataset",
+        "name": f"{cluster.name}: số liệu năm {cluster.year}", "description": description,
+        "inLanguage": "vi", "license": site.licence.url, "isAccessibleForFree": True,
+        "creator": _organisation(site.publisher.name, site.publisher.url),
+        "temporalCoverage": str(cluster.year),
+        "spatialCoverage": {"@type": "Place", "name": "Tây Nam Bộ, Việt Nam"},
+        "isBasedOn": [source_work(s) for s in cluster.sources.values()],
+        "variableMeasured": variables,
+        "distribution": [{"@type": "DataDownload", "encodingFormat": kind,
+                          "contentUrl": (base_url + path) if base_url else path.removeprefix(folder)}
+                         for path, kind in downloads],
+    }
+    if base_url:
+        data["url"] = canonical(base_url, page_path)
+    return data
+
+
+def sitemap(base_url: str, paths: list[str]) -> bytes:
+    urls = "".join(f"<url><loc>{xml_escape(canonical(base_url, p))}</loc></url>\n" for p in sorted(paths))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{urls}</urlset>\n").encode("utf-8")
+
+
+def robots(base_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n".encode("utf-8")
