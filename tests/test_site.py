@@ -1,0 +1,296 @@
+"""The whole site: every page, link, download, chart and piece of metadata, read back."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+import re
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import html5lib
+import pytest
+
+from cumthidua_site.cli import main
+from cumthidua_site.dataset import load_dataset
+from conftest import DATA, edit, soup, text_of
+
+SLUGS = {
+    "Long An": "long-an", "Bến Tre": "ben-tre", "Đồng Tháp": "dong-thap", "Tiền Giang": "tien-giang",
+    "Vĩnh Long": "vinh-long", "An Giang": "an-giang", "Kiên Giang": "kien-giang", "Hậu Giang": "hau-giang",
+    "Sóc Trăng": "soc-trang", "Bạc Liêu": "bac-lieu", "Cà Mau": "ca-mau", "Trà Vinh": "tra-vinh",
+}
+NAV = ["index.html", "bang-xep-hang/index.html", "tinh/index.html", "du-lieu/index.html"]
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_the_site_map(site):
+    expected = {"index.html", "404.html", "bang-xep-hang/index.html", "tinh/index.html", "du-lieu/index.html",
+                "du-lieu/so-lieu-2023.csv", "du-lieu/so-lieu-2023.json", ".cumthidua-site"}
+    expected |= {f"tinh/{slug}/index.html" for slug in SLUGS.values()}
+    assert {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()} == expected
+
+
+def test_every_page_is_valid_and_described(site):
+    for path in html_pages(site):
+        html = path.read_bytes()
+        html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(html)
+        page = soup(html)
+        assert page.html["lang"] == "vi", path
+        assert len(page.find_all("h1")) == 1, path
+        assert page.title.get_text().strip(), path
+        description = page.find("meta", attrs={"name": "description"})["content"]
+        assert len(description) > 40, path
+        assert page.find("meta", property="og:title")["content"] and page.find("meta", property="og:description")
+        assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
+        assert page.find("link", rel="icon")["href"].startswith("data:image/svg+xml")
+
+
+def test_titles_are_distinct(site):
+    titles = [soup(p.read_bytes()).title.get_text() for p in html_pages(site)]
+    assert len(set(titles)) == len(titles)
+
+
+def test_every_internal_link_and_anchor_resolves(site):
+    ids = {p: {tag["id"] for tag in soup(p.read_bytes()).find_all(id=True)} for p in html_pages(site)}
+    checked = 0
+    for path in html_pages(site):
+        for tag in soup(path.read_bytes()).find_all(["a", "link", "script", "img"]):
+            target = tag.get("href") or tag.get("src")
+            if not target or target.startswith(("data:", "mailto:")) or re.match(r"^https?://", target):
+                continue
+            assert not target.startswith("/"), (path, target)
+            file_part, fragment = urldefrag(target)
+            resolved = (path.parent / file_part).resolve() if file_part else path.resolve()
+            assert resolved.is_file() and site.resolve() in resolved.parents, (path, target)
+            if fragment:
+                assert fragment in ids[Path(resolved)] if Path(resolved) in ids else True, (path, target)
+                assert fragment in {t["id"] for t in soup(resolved.read_bytes()).find_all(id=True)}, (path, target)
+            checked += 1
+    assert checked > 100
+
+
+def test_nothing_is_requested_from_another_host(site):
+    for path in html_pages(site):
+        page = soup(path.read_bytes())
+        for tag in page.find_all(["link", "script", "img", "iframe", "source", "video", "audio"]):
+            if tag.name == "link" and tag.get("rel") in (["canonical"],):
+                continue
+            target = tag.get("href") or tag.get("src") or ""
+            assert not re.match(r"^(https?:)?//", target), (path, target)
+        assert "@import" not in str(page.style) and "url(http" not in str(page.style)
+
+
+def test_navigation_reaches_every_section_and_marks_the_current_one(site):
+    for path in html_pages(site):
+        nav = soup(path.read_bytes()).select_one("header nav")
+        links = [(path.parent / a["href"]).resolve() for a in nav.find_all("a")]
+        assert links == [(site / target).resolve() for target in NAV], path
+    for target in NAV:
+        current = soup((site / target).read_bytes()).select("header nav a[aria-current=page]")
+        assert len(current) == 1 and (site / target).resolve() == ((site / target).parent / current[0]["href"]).resolve()
+    index = soup((site / "tinh/index.html").read_bytes())
+    assert {a.get_text() for a in index.select("tbody th a")} == set(SLUGS)
+
+
+@pytest.mark.parametrize("name, slug", sorted(SLUGS.items()))
+def test_province_pages(site, name, slug):
+    page = soup((site / f"tinh/{slug}/index.html").read_bytes())
+    assert page.h1.get_text() == name
+    text = text_of((site / f"tinh/{slug}/index.html").read_bytes())
+    assert "Báo Kiên Giang" in text  # credits the source
+    dataset, _ = load_dataset(DATA)
+    province = dataset.edition.provinces[name]
+    if province.rank.known:
+        assert f"xếp thứ" in text
+    else:
+        assert f"chưa công bố thứ hạng và điểm thi đua năm 2023 của {name}" in text
+        assert "Chưa được công bố" in text and "Chúng tôi không tự ước tính" in text
+
+
+def test_province_page_says_every_figure_it_has(site):
+    text = text_of((site / "tinh/kien-giang/index.html").read_bytes())
+    for needle in ("Kiên Giang xếp thứ tư trong 12 tỉnh", "932,88 điểm", "thứ 4 / 12", "73,74 triệu đồng/người/năm",
+                   "cao hơn bình quân toàn cụm (trên 71 triệu đồng/người/năm)", "136% kế hoạch, vượt kế hoạch"):
+        assert needle in text
+    text = text_of((site / "tinh/soc-trang/index.html").read_bytes())
+    for needle in ("thứ 2 / 12", "938,21 điểm", "Cờ thi đua của Chính phủ", "cụm trưởng năm 2023",
+                   "Trần Văn Lâu", "nơi họp hội nghị tổng kết ngày 27/3/2024 (bài gốc không ghi năm",
+                   "từ 98,8% kế hoạch trở lên (mức chung"):
+        assert needle in text
+    text = text_of((site / "tinh/long-an/index.html").read_bytes())
+    assert "cụm trưởng năm 2024" in text and "124% kế hoạch" in text
+
+
+def test_csv_has_a_bom_and_the_model_figures(site):
+    raw = (site / "du-lieu/so-lieu-2023.csv").read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8) and b"\r\n" in raw
+    rows = list(csv.DictReader(io.StringIO(raw[len(codecs.BOM_UTF8):].decode("utf-8"))))
+    dataset, _ = load_dataset(DATA)
+    edition = dataset.edition
+    provinces = {(r["province"], r["field"]): r for r in rows if r["scope"] == "tinh"}
+    assert len(provinces) == 12 * 4
+    for province in edition.members:
+        for field in ("rank", "score", "income_per_capita", "poverty_reduction"):
+            fig, row = getattr(province, field), provinces[(province.name, field)]
+            assert row["qualifier"] == fig.qualifier.value and row["unit"] == fig.unit.label
+            assert row["value"] == ("" if fig.value is None else str(fig.value))
+            assert row["source"] == ("" if fig.value is None else
+                                     "Báo Kiên Giang: Kiên Giang xếp hạng 4 Cụm thi đua các tỉnh miền Tây Nam bộ")
+    cluster = {r["field"]: r for r in rows if r["scope"] == "cum"}
+    assert cluster["economy.budget_revenue"]["text"] == "trên 98.000 tỷ đồng"
+    assert cluster["economy.budget_revenue"]["interval"] == "[98000; 98001)"
+    assert (cluster["economy.exports"]["interval_low"], cluster["economy.exports"]["interval_high"]) == ("23", "24")
+    assert cluster["poverty.others_reduction"]["interval_high"] == ""  # "từ … trở lên" has no upper bound
+    assert cluster["economy.budget_estimate"]["qualifier"] == "unknown"
+    assert all(r["unit"] and r["qualifier"] for r in rows)
+    assert all(r["source_url"].startswith("https://baokiengiang.vn/") for r in rows if r["qualifier"] != "unknown")
+
+
+def test_json_matches_the_csv(site):
+    document = json.loads((site / "du-lieu/so-lieu-2023.json").read_bytes())
+    raw = (site / "du-lieu/so-lieu-2023.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(raw)))
+    assert len(document["figures"]) == len(rows)
+    for item, row in zip(document["figures"], rows):
+        assert item["field"] == row["field"] and item["province"] == row["province"]
+        if row["value"]:
+            assert Decimal(str(item["value"])) == Decimal(row["value"])
+        else:
+            assert item["value"] is None
+    assert [c["name"] for c in document["columns"]] == list(rows[0])
+    assert document["source"]["url"].startswith("https://baokiengiang.vn/")
+
+
+def test_data_page_documents_columns_fields_and_qualifiers(site):
+    page = soup((site / "du-lieu/index.html").read_bytes())
+    text = text_of((site / "du-lieu/index.html").read_bytes())
+    columns = [c.get_text() for c in page.select("#bang-cot ~ tbody th code, table:has(#bang-cot) tbody th code")]
+    raw = (site / "du-lieu/so-lieu-2023.csv").read_bytes().decode("utf-8-sig")
+    assert columns == raw.splitlines()[0].split(",")
+    fields = [c.get_text() for c in page.select("table:has(#bang-truong) tbody th code")]
+    assert "score" in fields and "economy.budget_revenue" in fields and "poverty.others_reduction" in fields
+    assert "tỷ đồng" in text and "triệu đồng/người/năm" in text
+    for word in ("exact", "over", "at_least", "unknown"):
+        assert page.find("code", string=word)
+    assert "CC BY 4.0" in text and "Báo Kiên Giang" in text
+    links = [(site / "du-lieu" / a["href"]).resolve() for a in page.select("ul.downloads a")]
+    assert links == [(site / "du-lieu" / name).resolve() for name in ("so-lieu-2023.csv", "so-lieu-2023.json")]
+
+
+def _json_ld(path: Path) -> list[dict]:
+    return [json.loads(s.string) for s in soup(path.read_bytes()).find_all("script", type="application/ld+json")]
+
+
+def test_json_ld_news_article_and_dataset(site):
+    (article,) = _json_ld(site / "index.html")
+    assert article["@type"] == "NewsArticle" and article["@context"] == "https://schema.org"
+    assert article["headline"] == "Cà Mau dẫn đầu Cụm thi đua Tây Nam Bộ năm 2023"
+    assert article["datePublished"] == "2026-11-29" and article["inLanguage"] == "vi"
+    assert article["author"]["name"] and article["publisher"]["@type"] == "Organization"
+    (cited,) = article["citation"]
+    assert cited["url"].startswith("https://baokiengiang.vn/") and cited["publisher"]["name"] == "Báo Kiên Giang"
+    assert [a["name"] for a in cited["author"]] == ["Đức Bình", "Duy Khang"]
+    (data,) = _json_ld(site / "du-lieu/index.html")
+    assert data["@type"] == "Dataset" and data["license"].startswith("https://creativecommons.org/")
+    kinds = {d["encodingFormat"]: d["contentUrl"] for d in data["distribution"]}
+    assert set(kinds) == {"text/csv", "application/json"}
+    for url in kinds.values():
+        assert (site / "du-lieu" / url).is_file()  # relative to the data page
+    assert "điểm thi đua" in data["variableMeasured"]
+
+
+def _numbers(value: str) -> list[float]:
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?|nan|inf", value, flags=re.I)]
+
+
+def test_charts_are_accessible_and_their_geometry_is_sane(site):
+    found = 0
+    for path in (site / "index.html", site / "bang-xep-hang/index.html"):
+        page = soup(path.read_bytes())
+        for svg in page.find_all("svg"):
+            found += 1
+            assert svg["role"] == "img"
+            title, desc = svg.find("title"), svg.find("desc")
+            assert title.get_text().strip() and len(desc.get_text()) > 40
+            assert svg["aria-labelledby"].split() == [title["id"], desc["id"]]
+            assert "NaN" not in str(svg) and "nan" not in str(svg).lower().replace("nam", "")
+            _, _, width, height = map(float, (svg.get("viewBox") or svg["viewbox"]).split())
+            for tag in svg.find_all(True):
+                for attribute in ("x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "width", "height", "r"):
+                    if attribute in tag.attrs:
+                        value = float(tag[attribute])
+                        assert math.isfinite(value) and value >= 0, (path, tag)
+                        if attribute in ("x", "x1", "x2", "cx"):
+                            assert value <= width, (path, tag)
+                if tag.name == "path":
+                    assert all(0 <= n <= width for n in _numbers(tag["d"]))
+            # the table it summarises is close by: the next table after the figure
+            assert svg.find_parent("figure").find_next("table") is not None
+    assert found == 6
+
+
+def test_score_chart_draws_bounds_and_leaves_unknowns_out(site):
+    svg = soup((site / "bang-xep-hang/index.html").read_bytes()).find("svg", id="bieu-do-diem")
+    labels = [t.get_text() for t in svg.find_all("text", class_="label")]
+    assert labels == ["1. Cà Mau", "2. Sóc Trăng", "4. Kiên Giang"]  # 9 unknown scores are not drawn at 0
+    assert len(svg.find_all("rect", class_="bound-band")) == 1  # Cà Mau's "trên 945" is a band
+    assert [t.get_text() for t in svg.find_all("text", class_="value")] == ["trên 945", "938,21", "932,88"]
+    assert "930" in [t.get_text() for t in svg.find_all("text", class_="tick")]
+    poverty = soup((site / "bang-xep-hang/index.html").read_bytes()).find("svg", id="bieu-do-giam-ngheo")
+    assert poverty.find("path", class_="arrow") is not None  # "từ 98,8% trở lên" drawn as open-ended
+    assert "kế hoạch: 100" in poverty.get_text()
+
+
+def test_sortable_tables_carry_machine_sort_keys(site):
+    page = soup((site / "bang-xep-hang/index.html").read_bytes())
+    scores = page.find("caption", id="bang-diem").find_parent("table")
+    assert "sortable" in scores["class"]
+    keys = [td.get("data-sort") for td in scores.select("tbody tr td:nth-of-type(2)")]
+    assert keys[:4] == ["945", "938.21", "", "932.88"] and set(keys[4:]) == {""}
+    assert "Intl.Collator" in page.find("script", type=None).string
+    assert len(page.find("script", type=None).string.encode()) <= 2048
+
+
+def test_stylesheet_dark_mode_print_and_vietnamese_fonts(site):
+    css = soup((site / "index.html").read_bytes()).style.string
+    assert "prefers-color-scheme:dark" in css and "@media print" in css
+    stack = re.search(r"font-family:([^;]+);", css).group(1)
+    assert stack.startswith("system-ui") and "sans-serif" in stack
+    assert "Arial" not in stack and "Liberation" not in stack
+    assert 'a[href^="http"]::after' in css  # link targets shown in print
+
+
+def test_without_base_url_no_sitemap_and_a_single_note(project, capsys):
+    assert main(["build", "--data", str(project / "data"), "--out", str(project / "build")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("ghi chú: chưa có base_url") == 1
+    assert not (project / "build/sitemap.xml").exists() and not (project / "build/robots.txt").exists()
+    assert main(["check", "--strict", "--data", str(project / "data")]) == 0  # a note is not a warning
+
+
+def test_with_base_url_sitemap_robots_and_canonical(project, capsys):
+    base = "https://example.vn/cum-thi-dua/"
+    edit(project / "data/site.yaml", 'base_url: ""', f'base_url: "{base}"')
+    out = project / "build"
+    assert main(["build", "--data", str(project / "data"), "--out", str(out)]) == 0
+    assert "ghi chú" not in capsys.readouterr().err
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    locations = re.findall(r"<loc>(.*?)</loc>", sitemap)
+    assert base in locations and f"{base}tinh/dong-thap/" in locations and len(locations) == 16
+    assert all(loc.startswith(base) for loc in locations) and "404" not in sitemap
+    assert (out / "robots.txt").read_text(encoding="utf-8") == f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n"
+    page = soup((out / "tinh/dong-thap/index.html").read_bytes())
+    assert page.find("link", rel="canonical")["href"] == f"{base}tinh/dong-thap/"
+    assert page.find("meta", property="og:url")["content"] == f"{base}tinh/dong-thap/"
+    (article,) = _json_ld(out / "index.html")
+    assert article["url"] == base
+    missing = soup((out / "404.html").read_bytes())
+    assert all(a["href"].startswith(base) for a in missing.select("main a"))  # works at any depth
