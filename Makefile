@@ -12,14 +12,14 @@ build: $(VENV)/.stamp-run
 check: $(VENV)/.stamp-run
 	$(BIN)/cumthidua-site check
 
-test: $(VENV)/.stamp-test
+test: $(VENV)/.stamp-test node_modules/.stamp
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) node_modules test-artifacts
 
 # A stamp is older than pyproject.toml when the dependencies may have changed:
 # then the venv is (re)created if missing and the project reinstalled.
@@ -32,3 +32,12 @@ $(VENV)/.stamp-test: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -e '.[test]'
 	touch $@ $(VENV)/.stamp-run
+
+# The browser checks' tools (axe-core, vnu-jar, lighthouse), pinned in package-lock.json.
+# --ignore-scripts: vnu-jar's postinstall would try to download a Java runtime.
+node_modules/.stamp: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the browser checks will be skipped (see README, Browser checks)"; \
+	fi

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+import browser_tools
 from cumthidua_site.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,3 +68,26 @@ def position(path: Path, needle: str, offset: int = 0) -> str:
     line = text.count("\n", 0, index) + 1
     col = index - (text.rfind("\n", 0, index) + 1) + 1
     return f"{line}:{col}"
+
+
+_BROWSER_SKIP: list[str] = []
+
+
+def pytest_collection_modifyitems(config, items):
+    """Off CI, skip the browser checks plainly when their tools are missing; on CI, let them fail."""
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_items or browser_tools.in_ci():
+        return
+    _, missing = browser_tools.find()
+    if missing:
+        _BROWSER_SKIP.extend(missing)
+        skip = pytest.mark.skip(reason=f"browser checks skipped, missing: {', '.join(missing)}")
+        for item in browser_items:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _BROWSER_SKIP:
+        terminalreporter.write_line(
+            f"Browser checks were SKIPPED: missing {', '.join(_BROWSER_SKIP)}. "
+            f"To run them, {browser_tools.INSTALL_HINT}.", yellow=True, bold=True)

@@ -18,6 +18,7 @@ current page, so `build/` works under any sub-path and opened from disk), `nav`,
 from __future__ import annotations
 
 import traceback
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -121,6 +122,12 @@ def _asset(templates: Path, name: str) -> Markup:
     return Markup("\n".join(line for line in lines if line and not line.startswith(("/*", "//"))))
 
 
+def _favicon(templates: Path) -> str:
+    """The icon as a data: URI, so the browser asks for no /favicon.ico."""
+    svg = (templates / "favicon.svg").read_text(encoding="utf-8").strip()
+    return "data:image/svg+xml," + quote(svg, safe="/:=")
+
+
 def _relative(from_path: str, to_path: str) -> str:
     return "../" * from_path.count("/") + to_path
 
@@ -216,6 +223,7 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
         "ranked": views.ranked(edition), "unnamed_ranks": views.unnamed_ranks(edition),
         "heads": sorted(cluster.heads, key=lambda h: h.year), "members": views.by_name(edition.members),
         "province_path": province_path, "css": _asset(templates, "style.css"), "js": _asset(templates, "sort.js"),
+        "favicon": _favicon(templates),
     }
     csv_path, json_path = f"du-lieu/so-lieu-{cluster.year}.csv", f"du-lieu/so-lieu-{cluster.year}.json"
     rows = downloads.figure_rows(edition)
