@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cumthidua_site.checks import check
+from cumthidua_site.checks import RULES, check
 from cumthidua_site.dataset import load_dataset
 from conftest import DATA, edit, position
 
@@ -134,3 +134,22 @@ def test_equal_exact_scores_with_different_ranks_is_a_warning(project):
     assert problem[0] == "cảnh báo"
     assert problem[2] == (f"Sóc Trăng (provinces.yaml:{line}) và Kiên Giang cùng có 932,88 điểm "
                           "nhưng xếp thứ 2 và thứ 4")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.__name__ for r in RULES])
+def test_every_rule_passes_on_the_real_data(rule):
+    dataset, _ = load_dataset(DATA)
+    assert list(rule(dataset.edition)) == []
+
+
+def test_counts_stated_with_a_bound_are_warned_about(project):
+    edit(project / CLUSTER, "policy_groups: {value: 3, qualifier: exact,", "policy_groups: {value: 3, qualifier: over,")
+    assert found(project) == [("cảnh báo", f"cluster.yaml:{position(project / CLUSTER, 'policy_groups: {value: 3, qualifier: over', 37)}",
+                               "số nhóm chính sách hỗ trợ ít khi được ghi là “trên 3 nhóm chính sách”",
+                               "kiểm tra lại qualifier: số tỉnh, số nhóm thường là exact")]
+
+
+def test_negative_totals_are_errors(project):
+    edit(project / CLUSTER, "exports: {value: 23,", "exports: {value: -23,")
+    problems = [p for p in found(project) if p[2].startswith("kim ngạch xuất khẩu không thể âm")]
+    assert problems and problems[0][0] == "lỗi"

@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from conftest import ROOT, cli, edit, position
+from conftest import cli, edit, position
 
 
 def test_check_clean_data_exits_zero():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from cumthidua_site.dataset import load_dataset
 from conftest import DATA, edit, position
@@ -25,7 +26,7 @@ def test_real_data_loads_into_frozen_models():
     soc_trang = edition.provinces["Sóc Trăng"]
     assert soc_trang.name == "Sóc Trăng" and str(soc_trang.score.value) == "938.21"
     assert soc_trang.score.loc.path.name == "provinces.yaml" and soc_trang.score.loc.line > 0
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         soc_trang.score.value = 1  # frozen
 
 

@@ -109,7 +109,7 @@ def test_province_pages(site, name, slug):
     dataset, _ = load_dataset(DATA)
     province = dataset.edition.provinces[name]
     if province.rank.known:
-        assert f"xếp thứ" in text
+        assert "xếp thứ" in text
     else:
         assert f"chưa công bố thứ hạng và điểm thi đua năm 2023 của {name}" in text
         assert "Chưa được công bố" in text and "Chúng tôi không tự ước tính" in text
@@ -159,7 +159,7 @@ def test_json_matches_the_csv(site):
     raw = (site / "du-lieu/so-lieu-2023.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(raw)))
     assert len(document["figures"]) == len(rows)
-    for item, row in zip(document["figures"], rows):
+    for item, row in zip(document["figures"], rows, strict=True):
         assert item["field"] == row["field"] and item["province"] == row["province"]
         if row["value"]:
             assert Decimal(str(item["value"])) == Decimal(row["value"])

@@ -232,14 +232,15 @@ def qualifiers_sensible(edition: Edition) -> Iterator[Problem]:
     for owner, name, value in walk(edition):
         if not isinstance(value, Figure) or value.value is None:
             continue
+        label = type(owner).model_fields[name].title or name
         if value.unit.integral and value.qualifier is not Qualifier.EXACT and name != "rank":
-            yield warning(_at(value, "qualifier"), f"số đếm {name} ít khi được ghi là "
-                          f"“{say(value)}”", "kiểm tra lại qualifier: số tỉnh, số nhóm thường là exact")
+            yield warning(_at(value, "qualifier"), f"{label} ít khi được ghi là “{say(value)}”",
+                          "kiểm tra lại qualifier: số tỉnh, số nhóm thường là exact")
         if value.unit.suffix == "%" and abs(value.value) > HUNDRED:
             yield warning(_at(value, "value"), f"{say(value)} là mức thay đổi khác thường",
                           "kiểm tra lại: giá trị ghi theo phần trăm, 6.79 nghĩa là 6,79%")
         if value.value < 0 and not value.unit.suffix.startswith("%"):
-            yield error(_at(value, "value"), f"{name} không thể âm: {number(value.value)}",
+            yield error(_at(value, "value"), f"{label} không thể âm: {number(value.value)}",
                         "kiểm tra lại dấu trừ")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import unicodedata
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 from pydantic import AfterValidator, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
