@@ -128,3 +128,11 @@ def test_file_encodings(tmp_path):
     empty.write_text("  \n", encoding="utf-8")
     assert load_yaml(empty)[1][0].message == "tệp trống"
     assert load_yaml(tmp_path / "missing.yaml")[1][0].message == "không tìm thấy tệp"
+
+
+@pytest.mark.parametrize("text", ["~\n", "- a\n- b\n", "chỉ một dòng chữ\n", "# chỉ có ghi chú\n"])
+def test_a_file_must_hold_fields(text):
+    data, problems = parse_yaml(text, HERE)
+    assert data is None and len(problems) == 1
+    assert problems[0].message in ("nội dung tệp phải là các dòng `tên_trường: giá trị`", "tệp không có nội dung YAML")
+    assert problems[0].location.line == 1

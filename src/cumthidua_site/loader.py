@@ -309,7 +309,11 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[P
     finally:
         loader.dispose()
     if node is None:
-        return None, [error(Location(path), "tệp không có nội dung YAML", "xem mẫu trong README")]
+        return None, [error(Location(path, 1, 1), "tệp không có nội dung YAML", "xem mẫu trong README")]
+    if not isinstance(node, MappingNode):
+        return None, [error(_mark_location(path, node.start_mark, line_offset),
+                            "nội dung tệp phải là các dòng `tên_trường: giá trị`",
+                            "xem mẫu trong README hoặc trong tệp gốc")]
     problems = [error(_mark_location(path, mark, line_offset), message, hint)
                 for mark, message, hint in loader.refusals]
     data = _Converter(path, line_offset, problems).convert(node)
