@@ -95,7 +95,7 @@ def test_export_growth_is_reachable_from_the_two_totals(project, growth, fails):
         (level, where, message, _), = problems
         assert level == "lỗi" and where == f"cluster.yaml:{position(project / CLUSTER, growth + ',')}"
         assert "trên 21,5 tỷ USD" in message and "trên 23 tỷ USD" in message
-        assert "cho mức chênh từ 6,48% đến 11,63%" in message
+        assert "cho mức chênh tính được từ 6,48% đến 11,63%" in message
 
 
 @pytest.mark.parametrize("estimate, fails", [("91000", False), ("90000", True)])

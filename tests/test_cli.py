@@ -24,7 +24,7 @@ def test_build_reports_where_and_how_to_fix(project):
     where = position(provinces, '"938,21"')
     assert (f"data/2023/provinces.yaml:{where}: lỗi: điểm thi đua của Sóc Trăng (score) phải là số, "
             f"đang là “938,21”\n  gợi ý: dùng dấu chấm cho phần thập phân, không ngoặc kép: 938.21") in result.stderr
-    assert "Chưa dựng được trang: 1 lỗi. Thư mục ra cũ được giữ nguyên." in result.stderr
+    assert "Chưa dựng được trang: 1 lỗi. Thư mục đầu ra cũ được giữ nguyên." in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "build").exists()
 
@@ -73,7 +73,7 @@ def test_help_is_vietnamese():
     result = cli("build", "--help")
     assert result.returncode == 0
     assert "thư mục số liệu (mặc định: data)" in result.stdout
-    assert "thư mục ra (mặc định: build)" in result.stdout
+    assert "thư mục đầu ra (mặc định: build)" in result.stdout
 
 
 def test_missing_data_folder(tmp_path):

@@ -39,7 +39,7 @@ CASES = [
     Case("comma-decimal-block", C, "  pact_year: 2024", "  pact_year: 20,24", "20,24",
          "số 20,24 dùng dấu phẩy cho phần thập phân"),
     Case("comma-decimal-in-braces", P, "score: {value: 932.88", "score: {value: 932,88", "88, q",
-         "số 932,88 dùng dấu phẩy cho phần thập phân (trong dấu { } dấu phẩy tách thành hai trường)"),
+         "số 932,88 dùng dấu phẩy cho phần thập phân (trong cặp { }, dấu phẩy ngăn các trường nên số bị tách đôi)"),
     Case("comma-decimal-quoted", P, "score: {value: 938.21,", 'score: {value: "938,21",', '"938,21"',
          "điểm thi đua của Sóc Trăng (score) phải là số, đang là “938,21”"),
     Case("sexagesimal", C, "year: 2023", "year: 20:23", "20:23", "20:23 bị YAML cũ đọc thành số hệ 60"),

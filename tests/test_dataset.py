@@ -110,7 +110,7 @@ def test_every_file_problem_is_reported_together(project):
     assert {p[0] for p in found} == {"site.yaml", "cluster.yaml", "provinces.yaml"}
     provinces = project / "data/2023/provinces.yaml"
     assert ("provinces.yaml", position(provinces, "88, qualifier"),
-            "số 932,88 dùng dấu phẩy cho phần thập phân (trong dấu { } dấu phẩy tách thành hai trường)",
+            "số 932,88 dùng dấu phẩy cho phần thập phân (trong cặp { }, dấu phẩy ngăn các trường nên số bị tách đôi)",
             "dùng dấu chấm cho phần thập phân: 932.88") in found
 
 

@@ -70,7 +70,7 @@ def test_quoted_text_is_always_text():
 def test_duplicate_key_is_refused_and_points_to_both():
     found = problems_of("a: 1\nb: 2\na: 3\n")
     assert found == [("3:1", "trường “a” bị lặp lại (đã có ở dòng 1)",
-                      "giữ một trường và xoá trường thừa; YAML sẽ lặng lẽ lấy giá trị sau cùng")]
+                      "giữ một trường và xóa trường thừa; nếu để cả hai, YAML chỉ lấy giá trị sau mà không báo")]
 
 
 def test_every_problem_in_a_file_is_reported_at_once():

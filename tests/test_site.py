@@ -108,10 +108,12 @@ def test_province_pages(site, name, slug):
     assert "Báo Kiên Giang" in text  # credits the source
     dataset, _ = load_dataset(DATA)
     province = dataset.edition.provinces[name]
-    if province.rank.known:
-        assert "xếp thứ" in text
+    if province.rank.value == 1:
+        assert f"{name} dẫn đầu 12 tỉnh của Cụm thi đua Tây Nam Bộ năm 2023, với trên 945 điểm" in text
+    elif province.rank.known:
+        assert f"{name} xếp thứ {'hai' if province.rank.value == 2 else 'tư'} trong 12 tỉnh" in text
     else:
-        assert f"chưa công bố thứ hạng và điểm thi đua năm 2023 của {name}" in text
+        assert f"Bài gốc không nêu thứ hạng và điểm thi đua năm 2023 của {name}" in text
         assert "Chưa được công bố" in text and "Chúng tôi không tự ước tính" in text
 
 

@@ -108,7 +108,7 @@ _SYNTAX_WORDS = [
     ("unexpected end of template", "biểu thức hoặc khối lệnh chưa được đóng",
      "kiểm tra mỗi {{ có }} và mỗi {% if %}/{% for %} có {% endif %}/{% endfor %}"),
     ("unexpected '}'", "thừa hoặc thiếu dấu ngoặc nhọn", "biểu thức viết dạng {{ tên }}"),
-    ("unknown tag", "lệnh {% … %} không có", "chỉ dùng if, for, set"),
+    ("unknown tag", "không có lệnh {% … %} này", "chỉ dùng if, for, set"),
     ("expected token", "biểu thức viết sai", "kiểm tra dấu ngoặc và dấu phẩy trong {{ … }}"),
 ]
 

@@ -194,11 +194,11 @@ def scores_chart(edition: Edition) -> Chart:
     year = edition.cluster.year
     lo, hi, _ = _domain(Chart("", "", "", rows, style="dot"))
     return Chart(
-        id="bieu-do-diem", title=f"Điểm thi đua năm {year} của các tỉnh được công bố",
+        id="bieu-do-diem", title=f"Điểm thi đua năm {year} của {len(known)} tỉnh có điểm được nêu",
         desc=f"{said}. Điểm của {hidden} tỉnh còn lại chưa được công bố nên không được vẽ. "
              f"Trục điểm bắt đầu từ {fmt.number(lo)}, không phải từ 0.",
         rows=rows, style="dot",
-        caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}. Dải nhạt: nguồn chỉ ghi “trên” một mức điểm. "
+        caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}. Dải nhạt: bài gốc chỉ ghi “trên” một mức điểm. "
                 f"Không vẽ {hidden} tỉnh chưa công bố điểm.")
 
 
@@ -212,7 +212,7 @@ def income_chart(edition: Edition) -> Chart:
         title=f"Thu nhập bình quân đầu người năm {edition.cluster.year}, triệu đồng/người/năm",
         desc=f"So với bình quân toàn cụm {fmt.figure(average)}: {said}.",
         rows=rows, reference=Reference(average.interval, f"bình quân cụm: {fmt.value(average)}"),
-        caption="Vạch đỏ: bình quân toàn cụm; thanh nhạt: thấp hơn bình quân. Chỉ vẽ các tỉnh nguồn nêu tên.")
+        caption="Đường nét đứt: bình quân toàn cụm; thanh nhạt: thấp hơn bình quân. Chỉ vẽ các tỉnh bài gốc nêu tên.")
 
 
 def poverty_chart(edition: Edition) -> Chart:
@@ -229,7 +229,7 @@ def poverty_chart(edition: Edition) -> Chart:
         title=f"Giảm tỷ lệ hộ nghèo năm {edition.cluster.year}, % kế hoạch",
         desc=f"{said}; {len(others)} tỉnh còn lại {fmt.figure(floor)}. Mốc 100% là vừa đạt kế hoạch.",
         rows=rows, reference=Reference(plan, "kế hoạch: 100"),
-        caption="Vạch đỏ: 100% kế hoạch. Mũi tên: nguồn chỉ ghi “từ … trở lên”.")
+        caption="Đường nét đứt: 100% kế hoạch. Mũi tên: bài gốc chỉ ghi “từ … trở lên”.")
 
 
 def site_charts(edition: Edition) -> dict[str, Markup]:

@@ -41,7 +41,9 @@ def _round(value: Optional[Decimal], mode: str) -> str:
 
 
 def say_interval(interval: Interval, suffix: str = "") -> str:
-    """An interval for an editor: 'từ 6,48% đến 11,63%' (outward-rounded)."""
+    """An interval for an editor: 'từ 6,48% đến 11,63%' (outward-rounded); a point as itself."""
+    if interval.lo is not None and interval.lo == interval.hi:
+        return number(interval.lo) + suffix
     lo = _round(interval.lo, ROUND_FLOOR) + suffix
     if interval.hi is None:
         return f"từ {lo} trở lên"
@@ -100,8 +102,8 @@ def counts_match_lists(edition: Edition) -> Iterator[Problem]:
         seen: dict[str, int] = {}
         for index, name in enumerate(plist.provinces):
             if name in seen:
-                yield error(_at(plist, "provinces"), f"“{name}” có hai lần trong danh sách",
-                            "xoá tên bị lặp")
+                yield error(_at(plist, "provinces"), f"“{name}” xuất hiện hai lần trong danh sách",
+                            "xóa tên bị lặp")
             seen[name] = index
 
 
@@ -113,7 +115,7 @@ def excluded_not_members(edition: Edition) -> Iterator[Problem]:
             province = edition.provinces[name]
             yield error(_at(province), f"“{name}” được ghi là không thuộc cụm "
                         f"({_ref(excluded, 'names')}) nhưng lại có trong danh sách tỉnh",
-                        "xoá tỉnh này khỏi provinces.yaml hoặc khỏi mục excluded", related=[_at(excluded, "names")])
+                        "xóa tỉnh này khỏi provinces.yaml hoặc khỏi mục excluded", related=[_at(excluded, "names")])
 
 
 def _ranked(edition: Edition) -> list[Province]:
@@ -180,10 +182,10 @@ def _relative(base: Figure, current: Figure, rate: Figure, wording: str) -> Iter
     if not reachable.intersects(stated):
         yield error(
             _at(rate, "value"),
-            f"{wording} {say(rate)} ({_ref(rate, 'value')}) không khớp hai con số nó so sánh: "
+            f"{wording} {say(rate)} ({_ref(rate, 'value')}) không khớp với hai con số được so sánh: "
             f"{say(base)} ({_ref(base, 'value')}) và {say(current)} ({_ref(current, 'value')}) "
-            f"cho mức chênh {say_interval(reachable, '%')}, còn {say(rate)} "
-            f"(làm tròn) là {say_interval(stated, '%')}",
+            f"cho mức chênh tính được {say_interval(reachable, '%')}, còn {say(rate)} "
+            f"(đã làm tròn) là {say_interval(stated, '%')}",
             "kiểm tra lại một trong ba con số",
             related=[_at(base, "value"), _at(current, "value")])
 

@@ -19,7 +19,7 @@ from .report import format_json, format_text, shown_path, summary, use_colour
 _ARGPARSE_VI = {
     "usage: ": "cách dùng: ",
     "positional arguments": "đối số",
-    "options": "tuỳ chọn",
+    "options": "tùy chọn",
     "show this help message and exit": "in hướng dẫn này rồi thoát",
     "show program's version number and exit": "in số phiên bản rồi thoát",
     "the following arguments are required: %s": "thiếu đối số bắt buộc: %s",
@@ -28,7 +28,7 @@ _ARGPARSE_VI = {
     "argument %(argument_name)s: %(message)s": "đối số %(argument_name)s: %(message)s",
     "expected one argument": "cần một giá trị",
     "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
-    "ambiguous option: %(option)s could match %(matches)s": "tuỳ chọn mơ hồ: %(option)s có thể là %(matches)s",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn mơ hồ: %(option)s có thể là %(matches)s",
 }
 argparse._ = lambda text: _ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
 
@@ -45,13 +45,14 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="cumthidua-site",
                   description="Dựng trang dữ liệu Cụm thi đua các tỉnh miền Tây Nam Bộ từ tệp YAML.")
-    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                     help="in số phiên bản rồi thoát")
     commands = top.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
     commands.required = True
 
-    build = commands.add_parser("build", help="kiểm tra số liệu rồi dựng trang vào thư mục ra",
-                                description="Kiểm tra số liệu, rồi dựng toàn bộ trang vào thư mục ra. "
-                                            "Nếu có lỗi, thư mục ra cũ được giữ nguyên.")
+    build = commands.add_parser("build", help="kiểm tra số liệu rồi dựng trang vào thư mục đầu ra",
+                                description="Kiểm tra số liệu, rồi dựng toàn bộ trang vào thư mục đầu ra. "
+                                            "Nếu có lỗi, thư mục đầu ra cũ được giữ nguyên.")
     check = commands.add_parser("check", help="chỉ kiểm tra số liệu, không ghi gì",
                                 description="Kiểm tra số liệu và bài viết mà không ghi tệp nào.")
     for sub in (build, check):
@@ -62,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--strict", action="store_true",
                          help="coi cảnh báo như lỗi (thoát với mã 1)")
     build.add_argument("--out", type=Path, default=Path("build"), metavar="THƯ_MỤC",
-                       help="thư mục ra (mặc định: build)")
+                       help="thư mục đầu ra (mặc định: build)")
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="cách in kết quả: text (mặc định) hoặc json cho máy đọc")
     return top
@@ -103,7 +104,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if fmt == "text":
         said = summary(result.problems)
         if failed and args.command == "build":
-            print(f"Chưa dựng được trang: {said}. Thư mục ra cũ được giữ nguyên.", file=sys.stderr)
+            print(f"Chưa dựng được trang: {said}. Thư mục đầu ra cũ được giữ nguyên.", file=sys.stderr)
         elif failed:
             print(f"Số liệu chưa đạt: {said}.", file=sys.stderr)
         elif args.command == "build":

@@ -30,7 +30,7 @@ COLUMNS = [
     ("interval_low", "cận dưới", "giá trị nhỏ nhất con số có thể có"),
     ("interval_high", "cận trên", "giá trị lớn nhất (để trống nếu không có cận trên)"),
     ("interval", "khoảng", "khoảng giá trị; ngoặc tròn là không lấy đầu mút, ví dụ [945; 946)"),
-    ("text", "cách đọc", "con số viết theo kiểu Việt Nam, như trên trang"),
+    ("text", "cách viết trên trang", "con số viết theo kiểu Việt Nam, như trên trang"),
     ("source", "nguồn", "cơ quan báo chí và tên bài"),
     ("source_url", "địa chỉ nguồn", "đường dẫn tới bài gốc"),
 ]
@@ -46,14 +46,17 @@ class FieldDoc:
     where: str
 
 
-def _figure_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, type[Figure], str]]:
+def _figure_fields(model: type[BaseModel], prefix: str = "",
+                   within: str = "") -> Iterator[tuple[str, type[Figure], str]]:
     """(dotted path, figure class, Vietnamese label) of every figure field, in schema order."""
     for name, info in model.model_fields.items():
         inner = unwrap(info.annotation)
         if isinstance(inner, type) and issubclass(inner, Figure):
-            yield prefix + name, inner, info.title or name
+            yield prefix + name, inner, (info.title or name) + (f" ({within})" if within else "")
         elif isinstance(inner, type) and issubclass(inner, BaseModel) and inner is not model:
-            yield from _figure_fields(inner, f"{prefix}{name}.")
+            # a model used in several places (a list of provinces) says which one it is
+            shared = inner.__name__ == "ProvinceList"
+            yield from _figure_fields(inner, f"{prefix}{name}.", info.title if shared else "")
 
 
 def field_dictionary() -> list[FieldDoc]:

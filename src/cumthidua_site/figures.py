@@ -88,7 +88,7 @@ class Unit:
 
 
 POINTS = Unit("diem", "điểm", " điểm")
-RANK = Unit("hang", "thứ hạng", "", integral=True)
+RANK = Unit("hang", "hạng", "", integral=True)
 PERCENT = Unit("phan-tram", "phần trăm", "%")
 PERCENT_OF_PLAN = Unit("phan-tram-ke-hoach", "phần trăm kế hoạch", "% kế hoạch", short="%")
 BILLION_VND = Unit("ty-dong", "tỷ đồng", " tỷ đồng")

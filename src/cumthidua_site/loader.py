@@ -204,9 +204,9 @@ _SYNTAX = [
     ("found unexpected end of stream", "tệp kết thúc khi ngoặc kép hoặc ngoặc vẫn chưa đóng",
      "kiểm tra dấu ngoặc kép, [ ] và { } đã đóng đủ chưa"),
     ("found unknown escape character", "chuỗi trong ngoặc kép có dấu \\ không hợp lệ",
-     "viết \\\\ cho dấu gạch chéo ngược, hoặc dùng ngoặc đơn '...'"),
+     "viết \\\\ cho dấu gạch chéo ngược, hoặc dùng dấu nháy đơn '...'"),
     ("special characters are not allowed", "tệp có ký tự điều khiển không được phép",
-     "xoá ký tự lạ ở vị trí này (thường do chép từ nơi khác)"),
+     "xóa ký tự lạ ở vị trí này (thường do chép từ nơi khác)"),
     ("expected <block end>", "thụt lề không khớp với các dòng phía trên",
      "các trường cùng cấp phải thẳng cột, thụt lề bằng cùng số dấu cách"),
     ("did not find expected key", "thụt lề không khớp với các dòng phía trên",
@@ -220,7 +220,7 @@ _SYNTAX = [
     ("did not find expected node content", "thiếu giá trị ở chỗ này",
      "viết giá trị sau dấu hai chấm hoặc sau '- '"),
     ("did not find expected comment or line break", "có chữ thừa sau giá trị",
-     "nếu giá trị có dấu ngoặc kép, đặt cả giá trị trong ngoặc kép; bắt đầu ghi chú bằng ' #'"),
+     "nếu giá trị có dấu ngoặc kép, đặt cả giá trị trong dấu nháy đơn '…'; ghi chú phải có dấu cách trước #"),
 ]
 
 
@@ -285,7 +285,7 @@ def _control_character(path: Path, text: str, exc, line_offset: int) -> Problem:
     line = text.count("\n", 0, index) + 1 + line_offset
     col = index - (text.rfind("\n", 0, index) + 1) + 1
     return error(Location(path, line, col), f"tệp có ký tự điều khiển U+{exc.character:04X} không được phép",
-                 "xoá ký tự lạ ở vị trí này (thường do chép từ nơi khác hoặc lưu sai bảng mã)")
+                 "xóa ký tự lạ ở vị trí này (thường do chép từ nơi khác hoặc lưu sai bảng mã)")
 
 
 def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[Problem]]:
@@ -435,14 +435,14 @@ class _Converter:
                 continue
             key = unicodedata.normalize("NFC", key_node.value)
             if key == "<<" and key_node.style is None:
-                self.refuse(key_node, "YAML có khoá gộp (<<), tệp số liệu không dùng",
+                self.refuse(key_node, "YAML có khóa gộp (<<), tệp số liệu không dùng",
                             "viết thẳng các trường ra")
                 continue
             if key in out:
                 first = out.key_locs[key]
                 self.problems.append(error(
                     self.where(key_node), f"trường “{key}” bị lặp lại (đã có ở dòng {first.line})",
-                    "giữ một trường và xoá trường thừa; YAML sẽ lặng lẽ lấy giá trị sau cùng",
+                    "giữ một trường và xóa trường thừa; nếu để cả hai, YAML chỉ lấy giá trị sau mà không báo",
                     related=[first]))
                 continue
             out.key_locs[key] = self.where(key_node)

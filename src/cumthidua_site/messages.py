@@ -66,7 +66,7 @@ def walk_fields(root: type[BaseModel], loc: tuple) -> list[tuple[str, Any, Any]]
 
 def _show(value: Any) -> str:
     if value is None:
-        return "để trống"
+        return "bỏ trống"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, Decimal)):
@@ -120,7 +120,7 @@ def _number_hint(given: Any) -> str:
 
 def _extra_hint(name: str, owner: Optional[type]) -> str:
     if owner is None or not issubclass(owner, BaseModel):
-        return "xoá trường này"
+        return "xóa trường này"
     allowed = list(owner.model_fields)
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
     if close:
@@ -143,8 +143,8 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
         before = parent.get("value") if isinstance(parent, dict) else None
         if name.isdigit() and isinstance(before, int):
             # `{value: 932,88}`: in braces the comma splits the number into a value and a key
-            return (f"số {before},{name} dùng dấu phẩy cho phần thập phân (trong dấu {{ }} dấu phẩy "
-                    f"tách thành hai trường)", f"dùng dấu chấm cho phần thập phân: {before}.{name}", True)
+            return (f"số {before},{name} dùng dấu phẩy cho phần thập phân (trong cặp {{ }}, dấu phẩy ngăn các "
+                    f"trường nên số bị tách đôi)", f"dùng dấu chấm cho phần thập phân: {before}.{name}", True)
         return f"trường “{name}” không có trong mẫu số liệu", _extra_hint(name, owner_cls), True
     if kind == "missing":
         what, owner = subject(root, loc)
@@ -167,7 +167,9 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
     if kind == "number_type":
         return f"{what} phải là số, đang là {_show(given)}", _number_hint(given), False
     if kind in ("int_type", "int_parsing", "int_from_float", "whole_number"):
-        return f"{what} phải là số nguyên, đang là {_show(given)}", "viết số nguyên, không có phần thập phân", False
+        hint = "ghi một số nguyên, ví dụ 3" if given is None else "viết số nguyên, không có phần thập phân"
+        return f"{what} phải là số nguyên, đang {_show(given)}" if given is None else \
+            f"{what} phải là số nguyên, đang là {_show(given)}", hint, False
     if kind in ("string_type", "str_type"):
         return f"{what} phải là chữ, đang là {_show(given)}", "đặt chữ trong ngoặc kép, ví dụ \"Cà Mau\"", False
     if kind in ("bool_type", "bool_parsing"):

@@ -51,7 +51,7 @@ def news_article(edition: Edition, headline: str, description: str, byline: str,
         "author": _organisation(byline), "publisher": _organisation(site.publisher.name, site.publisher.url),
         "citation": [source_work(s) for s in cluster.sources.values()],
         "isBasedOn": [s.url for s in cluster.sources.values()],
-        "about": {"@type": "Event", "name": f"Hội nghị tổng kết giao ước thi đua năm {cluster.year} "
+        "about": {"@type": "Event", "name": f"Hội nghị tổng kết thực hiện giao ước thi đua năm {cluster.year} "
                                              f"của {cluster.name}",
                   "startDate": cluster.conference.date.isoformat(),
                   "location": {"@type": "Place", "name": cluster.conference.place}},

@@ -16,14 +16,14 @@ from .figures import (BillionUsd, BillionVnd, MillionVndPerPerson, Model, Percen
 # The 63 provinces and centrally-run cities of Viet Nam in 2023: reference data
 # that lets a misspelled name be told apart from a real province outside the cluster.
 VIETNAM_PROVINCES = (
-    "An Giang", "Bà Rịa – Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
     "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ",
     "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang",
     "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên",
     "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lạng Sơn", "Lào Cai", "Lâm Đồng", "Long An",
     "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình",
     "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
-    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "TP. Hồ Chí Minh",
+    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "Thành phố Hồ Chí Minh",
     "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
 )
 
@@ -43,7 +43,7 @@ def fold(name: str) -> str:
     """A name without case, diacritics or look-alikes, for matching misspellings."""
     name = "".join(LOOKALIKES.get(ch, ch) for ch in unicodedata.normalize("NFC", name)
                    if unicodedata.category(ch) != "Cf")
-    name = name.replace("Đ", "D").replace("đ", "d")
+    name = name.replace("Đ", "D").replace("đ", "d").replace("–", "-").replace("—", "-")
     bare = "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
 
@@ -189,7 +189,7 @@ class Movement(Model):
 
 
 class Poverty(Model):
-    others_reduction: PercentOfPlan = Field(title="giảm hộ nghèo của các tỉnh còn lại")
+    others_reduction: PercentOfPlan = Field(title="mức giảm tỷ lệ hộ nghèo của các tỉnh còn lại")
     movement: Movement = Field(title="phong trào giảm nghèo")
 
 

@@ -141,7 +141,7 @@ def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
                                          ("thu nhập bình quân đầu người", province.income_per_capita))
                 if not fig.known]
     if not own_poverty:
-        unknowns.append("mức giảm tỷ lệ hộ nghèo của riêng tỉnh")
+        unknowns.append("mức giảm tỷ lệ hộ nghèo riêng của tỉnh")
     return {
         "income_word": income.word if income else None,
         "poverty": edition.poverty_reduction(province), "own_poverty": own_poverty,
@@ -161,32 +161,32 @@ def pages(dataset: Dataset, article_title: str, article_description: str) -> lis
     members = views.by_name(edition.members)
     out = [
         Page("index.html", "article.html", article_title, article_description, "index.html"),
-        Page("bang-xep-hang/index.html", "rankings.html", f"Bảng xếp hạng và số liệu {cluster.short_name} {year}",
-             f"Điểm, thứ hạng, thu nhập bình quân đầu người, giảm nghèo, nông thôn mới, khen thưởng và cụm "
-             f"trưởng của {len(members)} tỉnh {cluster.short_name} năm {year}, kèm biểu đồ.",
+        Page("bang-xep-hang/index.html", "rankings.html", f"Bảng xếp hạng năm {year}",
+             f"Điểm và thứ hạng các tỉnh được nêu, thu nhập bình quân đầu người, giảm nghèo, nông thôn mới, "
+             f"khen thưởng và cụm trưởng năm {year} của {cluster.short_name}, kèm biểu đồ.",
              "bang-xep-hang/index.html"),
-        Page("tinh/index.html", "provinces.html", f"{len(members)} tỉnh của {cluster.short_name} năm {year}",
+        Page("tinh/index.html", "provinces.html", f"{len(members)} tỉnh trong cụm",
              f"Danh sách {len(members)} tỉnh thành viên {cluster.name} và số liệu năm {year} của từng tỉnh.",
              "tinh/index.html"),
     ]
     for index, province in enumerate(members):
-        known = "; ".join(f"{label} {fmt.figure(fig)}" for label, fig in
-                          (("xếp thứ", province.rank), ("điểm", province.score),
-                           ("thu nhập bình quân", province.income_per_capita)) if fig.known)
+        known = "; ".join(
+            [("dẫn đầu" if province.rank.value == 1 else f"xếp thứ {fmt.value(province.rank)}")] * province.rank.known
+            + [f"đạt {fmt.figure(province.score)}"] * province.score.known
+            + [f"thu nhập bình quân {fmt.figure(province.income_per_capita)}"] * province.income_per_capita.known)
         out.append(Page(
             province_path(province), "province.html", f"{province.name}: kết quả thi đua năm {year}",
             f"{province.name} trong {cluster.short_name} năm {year}: "
-            + (known + "." if known else "nguồn chưa công bố thứ hạng và điểm thi đua.")
-            + " Mọi số liệu nguồn công bố về tỉnh, và những gì chưa công bố.",
+            + (known + "." if known else "bài gốc không nêu thứ hạng và điểm thi đua.")
+            + " Số liệu bài gốc nêu về tỉnh và những số liệu còn thiếu.",
             "tinh/index.html",
             context={"p": province, "facts": province_facts(edition, province),
                      "prev": members[index - 1] if index else None,
                      "next": members[index + 1] if index + 1 < len(members) else None}))
-    out.append(Page("du-lieu/index.html", "data.html", f"Dữ liệu {cluster.short_name} {year}: tải về và giải thích",
+    out.append(Page("du-lieu/index.html", "data.html", f"Dữ liệu năm {year}: tải về và giải thích",
                     f"Tải toàn bộ số liệu năm {year} dạng CSV và JSON, kèm đơn vị, cách ghi, khoảng giá trị và "
                     f"nguồn của từng con số; từ điển các trường.", "du-lieu/index.html"))
-    out.append(Page("404.html", "404.html", "Không tìm thấy trang",
-                    f"Trang bạn tìm không có trên {edition.site.title}.", ""))
+    out.append(Page("404.html", "404.html", "Không tìm thấy trang", edition.site.description, ""))
     return out
 
 
@@ -246,7 +246,7 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
     problems = []
     if not base_url:
         problems.append(note(edition.site.where("base_url") or Location(dataset.data_dir / "site.yaml"),
-                             "chưa có base_url nên không tạo sitemap.xml, robots.txt và liên kết canonical",
+                             "chưa có base_url nên không tạo sitemap.xml, robots.txt và liên kết chuẩn (canonical)",
                              "điền địa chỉ đăng trang vào base_url trong site.yaml khi đã có"))
     all_pages = pages(dataset, title, description)
     for page in all_pages:
@@ -276,7 +276,8 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
             context.update(downloads=[(csv_path, "CSV", "bảng tính (Excel, LibreOffice)", len(files[csv_path])),
                                       (json_path, "JSON", "cho lập trình viên", len(files[json_path]))],
                            columns=downloads.COLUMNS, fields=downloads.field_dictionary(),
-                           qualifiers=downloads.QUALIFIERS, row_count=len(rows))
+                           qualifiers=downloads.QUALIFIERS, row_count=len(rows),
+                           known_count=sum(row["value"] is not None for row in rows))
         files[page.path] = env.get_template(page.template).render(context).encode("utf-8")
     if base_url:
         html_pages = [p.path for p in all_pages if p.path != "404.html"]

@@ -22,12 +22,12 @@ MARKER_TEXT = ("Thư mục này do cumthidua-site tạo ra. Mỗi lần dựng t
 def ensure_replaceable(out: Path) -> None:
     """Refuse an output path that is a file, or a non-empty folder we did not make."""
     if out.exists() and not out.is_dir():
-        raise UsageError([error(Location(out), "đường dẫn ra (--out) là một tệp, không phải thư mục",
+        raise UsageError([error(Location(out), "đường dẫn đầu ra (--out) là một tệp, không phải thư mục",
                                 "chọn một thư mục mới, ví dụ build")])
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise UsageError([error(
-            Location(out), "thư mục ra (--out) có sẵn nội dung không do cumthidua-site tạo; "
-            "không ghi đè để khỏi mất dữ liệu",
+            Location(out), "thư mục đầu ra (--out) đã có nội dung không phải do cumthidua-site tạo; "
+            "chương trình không ghi đè để tránh mất dữ liệu",
             "chọn một thư mục trống hoặc chưa có, ví dụ build")])
 
 
