@@ -7,9 +7,12 @@ script, event handler or javascript: link; mistakes become located problems.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import re
-import secrets
+import signal
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +20,7 @@ from typing import Any, Optional
 
 import markdown
 import nh3
-from jinja2 import FunctionLoader, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import FunctionLoader, TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -26,6 +29,7 @@ from . import views
 from .dataset import ArticleSource, Dataset
 from .errors import Location, Problem, error
 
+RENDER_SECONDS = 10  # an article renders in milliseconds; more means a runaway loop
 TABLES = ("scores", "income", "poverty", "new_countryside", "awards", "heads")
 CHARTS = ("scores", "income", "poverty")
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "blockquote",
@@ -46,6 +50,29 @@ class ArticleEnvironment(ImmutableSandboxedEnvironment):
                 any(abs(v) > self.LIMIT for v in sizes):
             raise SecurityError("operation too large")
         return super().call_binop(context, operator, left, right)
+
+
+class ArticleTimeout(Exception):
+    """The article's expressions ran longer than RENDER_SECONDS."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int):
+    """Interrupt rendering after `seconds` (where a timer signal can be used: the main thread on Unix)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise ArticleTimeout()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class ArticleError(TemplateError):
@@ -135,9 +162,15 @@ def _template_problem(exc: Exception, path: Path, first_line: int, source: str,
     if isinstance(exc, SecurityError):
         return error(where(), "bài viết dùng biểu thức không được phép",
                      "chỉ dùng tên số liệu, bộ lọc và các lệnh if, for, set như trong README")
+    if isinstance(exc, TemplateNotFound):
+        return error(where(), "bài viết không dùng được include, import hay extends",
+                     "viết thẳng nội dung vào article.md; bảng và biểu đồ chèn bằng table(…) và chart(…)")
+    if isinstance(exc, ArticleTimeout):
+        return error(where(), f"bài viết tính quá {RENDER_SECONDS} giây, có thể do vòng lặp quá lớn",
+                     "kiểm tra các lệnh {% for %} ở quanh dòng này")
     if isinstance(exc, TemplateSyntaxError):
         for needle, said, hint in _SYNTAX_WORDS:
-            if needle in message:
+            if needle in message.lower():
                 return error(where(), f"bài viết có biểu thức sai cú pháp: {said}", hint)
         return error(where(), "bài viết có biểu thức sai cú pháp", "biểu thức viết dạng {{ tên }}")
     if isinstance(exc, UndefinedError):
@@ -164,6 +197,9 @@ def _markdown_to_html(text: str) -> str:
                      url_schemes=URL_SCHEMES, link_rel=None)
 
 
+FIELD_NAMES = {"title": "tít bài (title)", "sapo": "sapo", "byline": "tác giả (byline)"}
+
+
 @dataclass(frozen=True)
 class RenderedArticle:
     headline: Markup
@@ -181,7 +217,8 @@ def render_article(dataset: Dataset, make_env, blocks: dict[str, Markup]
     that `{{ table("…") }}` and `{{ chart("…") }}` place on a line of their own.
     """
     article: ArticleSource = dataset.article
-    nonce = secrets.token_hex(8)  # placeholder marker; never reaches the output
+    # A marker for where a table or chart goes; derived from the text, so output stays deterministic.
+    nonce = hashlib.sha256(article.body.encode("utf-8")).hexdigest()[:16]
 
     def placeholder(kind: str, names: tuple[str, ...]):
         def place(name: str) -> Markup:
@@ -194,18 +231,27 @@ def render_article(dataset: Dataset, make_env, blocks: dict[str, Markup]
     context = {**edition_helpers(dataset), "table": placeholder("table", TABLES),
                "chart": placeholder("chart", CHARTS)}
     names = sorted(context)
-    env = make_env(FunctionLoader(lambda name: (article.body, str(article.path), lambda: True)))
+    env = make_env(FunctionLoader(
+        lambda name: (article.body, str(article.path), lambda: True) if name == "article.md" else None))
+    file_lines = article.text.split("\n")
     problems: list[Problem] = []
     fields = {}
     for field in ("title", "sapo", "byline"):
         source = getattr(article.meta, field)
         where = article.meta.where(field)
         try:
-            fields[field] = Markup(env.from_string(source).render(context).strip())
+            with time_limit(RENDER_SECONDS):
+                fields[field] = Markup(env.from_string(source).render(context).strip())
         except Exception as exc:  # any template mistake becomes a located problem
-            problems.append(_template_problem(exc, where.path, where.line, source, names))
+            problems.append(_template_problem(exc, where.path, where.line,
+                                              "\n".join(file_lines[where.line - 1:]), names))
+            continue
+        if not Markup(fields[field]).striptags().strip():
+            problems.append(error(where, f"{FIELD_NAMES[field]} trống sau khi tính các biểu thức",
+                                  "viết nội dung cho trường này"))
     try:
-        text = env.get_template("article.md").render(context)
+        with time_limit(RENDER_SECONDS):
+            text = env.get_template("article.md").render(context)
     except Exception as exc:
         problems.append(_template_problem(exc, article.path, article.body_line, article.body, names))
         return None, problems
@@ -214,4 +260,12 @@ def render_article(dataset: Dataset, make_env, blocks: dict[str, Markup]
     html = _markdown_to_html(text)
     for key, block in blocks.items():
         html = html.replace(f"<p>BLOCK{nonce}{key}</p>", block)
+    for kind, name in re.findall(rf"BLOCK{nonce}(table|chart):(\w+)", html):
+        line = next((n for n, text in enumerate(article.body.split("\n"), article.body_line)
+                     if f"{kind}(" in text and name in text), article.body_line)
+        what = {"table": "bảng", "chart": "biểu đồ"}[kind]
+        problems.append(error(Location(article.path, line, 1), f"{what} “{name}” phải đứng riêng một dòng",
+                              f"để {{{{ {kind}(\"{name}\") }}}} một mình trên một dòng, cách đoạn trên dưới một dòng trống"))
+    if problems:
+        return None, problems
     return RenderedArticle(fields["title"], fields["sapo"], fields["byline"], Markup(html)), []

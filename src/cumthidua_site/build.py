@@ -40,7 +40,7 @@ def find_templates(data_dir: Path, templates: Optional[Path] = None) -> Path:
     if templates is not None:
         return templates
     beside = data_dir.resolve().parent / "templates"
-    return beside if beside.is_dir() else PACKAGE_TEMPLATES
+    return beside if (beside / "base.html").is_file() else PACKAGE_TEMPLATES
 
 
 def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = None,

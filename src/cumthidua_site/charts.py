@@ -80,6 +80,7 @@ def _domain(chart: Chart) -> tuple[Decimal, Decimal, list[Decimal]]:
                 ends += [span.lo, span.hi if span.hi is not None else span.lo]
         if chart.reference is not None:
             ends += [chart.reference.interval.lo, chart.reference.interval.hi or chart.reference.interval.lo]
+        ends = ends or [Decimal(0), Decimal(1)]  # nothing known: an empty axis, not a crash
         lo = Decimal(0) if chart.style == "bar" else min(ends)
         hi = max(ends) * Decimal("1.08") if chart.style == "bar" else max(ends)
     step = nice_step(float(hi - lo))
@@ -211,7 +212,8 @@ def income_chart(edition: Edition) -> Chart:
         id="bieu-do-thu-nhap",
         title=f"Thu nhập bình quân đầu người năm {edition.cluster.year}, triệu đồng/người/năm",
         desc=f"So với bình quân toàn cụm {fmt.figure(average)}: {said}.",
-        rows=rows, reference=Reference(average.interval, f"bình quân cụm: {fmt.value(average)}"),
+        rows=rows,
+        reference=Reference(average.interval, f"bình quân cụm: {fmt.value(average)}") if average.known else None,
         caption="Đường nét đứt: bình quân toàn cụm; thanh nhạt: thấp hơn bình quân. Chỉ vẽ các tỉnh bài gốc nêu tên.")
 
 
@@ -240,5 +242,7 @@ def site_charts(edition: Edition) -> dict[str, Markup]:
 
 
 def figure_html(chart: Chart) -> Markup:
+    if not any(row.figure.known for row in chart.rows):  # say so rather than draw an empty frame
+        return Markup('<p class="note">Chưa có số liệu để vẽ biểu đồ “%s”.</p>') % chart.title
     caption = Markup('<figcaption class="note">%s</figcaption>') % chart.caption if chart.caption else ""
     return Markup('<figure class="chart-figure">\n%s\n%s</figure>') % (render(chart), caption)

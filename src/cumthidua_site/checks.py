@@ -15,7 +15,7 @@ from typing import Callable, Iterator, Optional
 from pydantic import BaseModel
 
 from .errors import Location, Problem, error, warning
-from .figures import Figure, Interval, Model, Qualifier, rounding_interval
+from .figures import PERCENT, Figure, Interval, Model, Qualifier, rounding_interval
 from .formatting import figure as say
 from .formatting import number
 from .model import Edition, Province, ProvinceList
@@ -24,8 +24,8 @@ NOWHERE = Location(Path("?"))
 HUNDRED = Decimal(100)
 
 
-def _at(obj: Optional[Model], field: str = "") -> Location:
-    where = obj.where(field) if obj is not None else None
+def _at(obj: Optional[Model], field: str = "", index: Optional[int] = None) -> Location:
+    where = obj.where(field, index) if obj is not None else None
     return where or NOWHERE
 
 
@@ -36,7 +36,7 @@ def _ref(obj: Model, field: str = "") -> str:
 
 def _round(value: Optional[Decimal], mode: str) -> str:
     if value is None:
-        return "+∞"
+        return "−∞" if mode == ROUND_FLOOR else "+∞"
     return number(value.quantize(Decimal("0.01"), rounding=mode))
 
 
@@ -80,7 +80,7 @@ def _count_agrees(count: Optional[Figure], listed: int, what: str, where_list: L
     if not span.intersects(Interval(Decimal(listed), Decimal(listed))):
         yield error(_at(count, "value"),
                     f"số lượng không khớp danh sách: nguồn ghi {say(count)} {what} "
-                    f"({_ref(count, 'value')}), danh sách có {listed} ({where_list.path}:{where_list.line})",
+                    f"({_ref(count, 'value')}), danh sách có {listed} ({where_list.path.name}:{where_list.line})",
                     "sửa con số hoặc thêm, bớt tên trong danh sách cho khớp",
                     related=[where_list])
 
@@ -90,6 +90,9 @@ def counts_match_lists(edition: Edition) -> Iterator[Problem]:
     cluster = edition.cluster
     first = next(iter(edition.provinces.values()), None)
     provinces_at = first.loc if first is not None and first.loc else NOWHERE
+    if not cluster.member_count.known:
+        yield warning(_at(cluster.member_count), "chưa ghi số tỉnh thành viên; bài viết sẽ hiện “chưa công bố”",
+                      f"ghi {{value: {len(edition.provinces)}, qualifier: exact, source: …}} nếu nguồn có nêu")
     yield from _count_agrees(cluster.member_count, len(edition.provinces), "thành viên",
                              Location(provinces_at.path, 1, 1) if provinces_at.line else provinces_at)
     lists: list[tuple[ProvinceList, str]] = [
@@ -102,8 +105,8 @@ def counts_match_lists(edition: Edition) -> Iterator[Problem]:
         seen: dict[str, int] = {}
         for index, name in enumerate(plist.provinces):
             if name in seen:
-                yield error(_at(plist, "provinces"), f"“{name}” xuất hiện hai lần trong danh sách",
-                            "xóa tên bị lặp")
+                yield error(_at(plist, "provinces", index), f"“{name}” xuất hiện hai lần trong danh sách",
+                            "xóa tên bị lặp", related=[_at(plist, "provinces", seen[name])])
             seen[name] = index
 
 
@@ -175,7 +178,15 @@ def ranks_agree_with_scores(edition: Edition) -> Iterator[Problem]:
 def _relative(base: Figure, current: Figure, rate: Figure, wording: str) -> Iterator[Problem]:
     """current = base × (1 + rate/100) must be reachable from the three intervals."""
     spans = (base.interval, current.interval, rate.interval)
-    if None in spans or base.interval.lo is None or base.interval.lo <= 0:
+    if None in spans:
+        return
+    if base.interval.hi == 0:
+        if current.interval.lo > 0 or current.interval.lo_closed is False:
+            yield error(_at(rate, "value"), f"{wording} {say(rate)} ({_ref(rate, 'value')}) không tính được "
+                        f"vì con số gốc là 0 ({_ref(base, 'value')})", "kiểm tra lại con số gốc",
+                        related=[_at(base, "value")])
+        return
+    if base.interval.lo <= 0:  # a base that may be zero or negative: no ratio to check
         return
     reachable = current.interval.ratio(base.interval).scale(HUNDRED, -HUNDRED)
     stated = rounding_interval(rate.value) if rate.qualifier is Qualifier.EXACT else rate.interval
@@ -241,7 +252,7 @@ def qualifiers_sensible(edition: Edition) -> Iterator[Problem]:
         if value.unit.suffix == "%" and abs(value.value) > HUNDRED:
             yield warning(_at(value, "value"), f"{say(value)} là mức thay đổi khác thường",
                           "kiểm tra lại: giá trị ghi theo phần trăm, 6.79 nghĩa là 6,79%")
-        if value.value < 0 and not value.unit.suffix.startswith("%"):
+        if value.value < 0 and value.unit is not PERCENT:  # only a change can be negative
             yield error(_at(value, "value"), f"{label} không thể âm: {number(value.value)}",
                         "kiểm tra lại dấu trừ")
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import Location, Problem, error
 from .loader import load_yaml, locate, lookup, parse_yaml, read_text
 from .messages import translate
-from .model import VIETNAM_PROVINCES, Article, Edition
+from .model import VIETNAM_PROVINCES, Article, Edition, nearest
 
 SITE_FILE = "site.yaml"
 EDITION_FILES = {"cluster": "cluster.yaml", "provinces": "provinces.yaml"}
@@ -26,6 +26,7 @@ class ArticleSource:
     meta: Article
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    text: str  # the whole file, for locating mistakes in the front matter
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,16 @@ def _load_article(path: Path) -> tuple[Optional[ArticleSource], list[Problem]]:
         return None, problems + validation_problems(exc, Article, {None: raw}, {None: path})
     if problems:
         return None, problems
-    return ArticleSource(path, meta, body, body_line), []
+    return ArticleSource(path, meta, body, body_line, text), []
 
 
 def _members(raw: Any) -> tuple[str, ...]:
+    """Member names for checking references: a misspelled key counts as the province it
+    most likely means, so one typo in provinces.yaml is one error, not one per reference."""
     if not isinstance(raw, dict):
         return ()
-    return tuple(name for name in raw if name in VIETNAM_PROVINCES)
+    names = (name if name in VIETNAM_PROVINCES else nearest(name, VIETNAM_PROVINCES) for name in raw)
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def edition_dir(data_dir: Path, site_raw: Any) -> Optional[Path]:

@@ -21,6 +21,7 @@ class Model(BaseModel):
 
     _loc: Optional[Location] = PrivateAttr(default=None)
     _field_locs: dict = PrivateAttr(default_factory=dict)
+    _item_locs: dict = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -30,6 +31,8 @@ class Model(BaseModel):
         if isinstance(getattr(data, "loc", None), Location):
             instance._loc = data.loc
             instance._field_locs = dict(getattr(data, "value_locs", {}))
+            instance._item_locs = {key: list(value.item_locs) for key, value in data.items()
+                                   if hasattr(value, "item_locs")}
         return instance
 
     @property
@@ -37,8 +40,11 @@ class Model(BaseModel):
         """Where this object was written, when it came from a data file."""
         return self._loc
 
-    def where(self, field: str = "") -> Optional[Location]:
-        """Where one of its fields' values was written (or the object itself)."""
+    def where(self, field: str = "", index: Optional[int] = None) -> Optional[Location]:
+        """Where one of its fields' values (or one item of a list field) was written, or the object."""
+        items = self._item_locs.get(field, [])
+        if index is not None and index < len(items):
+            return items[index]
         return self._field_locs.get(field, self._loc)
 
 
@@ -126,10 +132,13 @@ class Interval:
         return not (self.below(other) or other.below(self))
 
     def ratio(self, other: Interval) -> Interval:
-        """self / other, for positive intervals."""
-        lo = None if other.hi is None else self.lo / other.hi
+        """self / other, for positive intervals (an unbounded divisor drives the ratio towards 0)."""
+        if other.hi is None:
+            lo, lo_closed = Decimal(0), False
+        else:
+            lo, lo_closed = self.lo / other.hi, self.lo_closed and other.hi_closed
         hi = None if self.hi is None else self.hi / other.lo
-        return Interval(lo, hi, self.lo_closed and other.hi_closed, self.hi_closed and other.lo_closed)
+        return Interval(lo, hi, lo_closed, self.hi_closed and other.lo_closed)
 
     def scale(self, factor: Decimal, shift: Decimal = Decimal(0)) -> Interval:
         """self * factor + shift, for a positive factor."""

@@ -30,6 +30,7 @@ from .errors import Location, Problem, error
 
 MAX_BYTES = 1024 * 1024  # data files are a few KB; refuse anything absurd early
 MAX_DEPTH = 32  # our schema nests 5 deep; deeper input is a mistake or an attack on the stack
+MAX_DIGITS = 15  # a figure never needs more; beyond it Decimal and Babel lose or refuse precision
 
 
 class Refused:
@@ -107,6 +108,9 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
     except FileNotFoundError:
         return None, [error(Location(path), "không tìm thấy tệp",
                             "kiểm tra tên tệp và thư mục số liệu (--data)")]
+    except IsADirectoryError:
+        return None, [error(Location(path), "đây là một thư mục, không phải tệp",
+                            f"cần một tệp tên {path.name} ở chỗ này")]
     except OSError as exc:
         return None, [error(Location(path), f"không đọc được tệp ({exc.strerror})",
                             "kiểm tra quyền đọc tệp")]
@@ -230,42 +234,50 @@ def _mark_location(path: Path, mark, line_offset: int) -> Location:
     return Location(path, mark.line + 1 + line_offset, mark.column + 1)
 
 
+_VALUE_START = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?:[^\s#\"'][^:#]*:\s+)?(?P<value>.*)$")
+_CONTEXT_OPENERS = {"while scanning a quoted scalar": '"', "while parsing a flow sequence": "[",
+                    "while parsing a flow mapping": "{"}
+_CLOSERS = {'"': "dấu ngoặc kép", "'": "dấu nháy đơn", "{": "dấu {", "[": "dấu ["}
+_CLOSE_HINT = {'"': 'thêm dấu " ở cuối giá trị', "'": "thêm dấu ' ở cuối giá trị",
+               "{": "thêm dấu } ở cuối bảng", "[": "thêm dấu ] ở cuối danh sách"}
+
+
 def _unclosed(text: str, upto: int) -> tuple[int, int, str] | None:
-    """(line, col, opener) of the nearest line up to `upto` that opens a " { or [ it never closes.
+    """(line, col, opener) of the nearest line up to `upto` whose value opens a " { or [ it never closes.
 
     PyYAML reports an unclosed quote or bracket where it finally gives up, often
-    lines later; the editor needs the line where the mistake is.
+    lines later; the editor needs the line where the mistake is. Only a value that
+    starts with the opener counts, and a bracket followed by a more indented line
+    is a legal multi-line list, not a mistake.
     """
-    lines = text.split("\n")[:upto]
-    for number in range(len(lines), 0, -1):
-        quote_at, stack = None, []
-        line = lines[number - 1]
-        for col, ch in enumerate(line, 1):
-            if quote_at is not None:
-                if ch == '"' and line[col - 2] != "\\":
-                    quote_at = None
-            elif ch == '"':
-                quote_at = col
-            elif ch == "#" and (col == 1 or line[col - 2] in " \t"):
-                break
-            elif ch in "{[":
-                stack.append((col, ch))
-            elif ch in "}]" and stack:
-                stack.pop()
-        if quote_at is not None:
-            return number, quote_at, '"'
-        if stack:
-            return number, stack[-1][0], stack[-1][1]
+    lines = text.split("\n")
+    for number in range(min(upto, len(lines)), 0, -1):
+        match = _VALUE_START.match(lines[number - 1])
+        value, col = match.group("value"), match.start("value") + 1
+        if value.startswith('"') and not re.search(r'(?<!\\)"', value[1:]):
+            return number, col, '"'
+        if value[:1] in ("[", "{"):
+            code = value.split(" #")[0]
+            opened = sum(code.count(c) for c in "[{") - sum(code.count(c) for c in "]}")
+            following = next((line for line in lines[number:] if line.strip()), "")
+            deeper = len(following) - len(following.lstrip()) > len(match.group("indent"))
+            if opened > 0 and not deeper:
+                return number, col, value[0]
     return None
-
-
-_CLOSERS = {'"': "dấu ngoặc kép", "{": "dấu {", "[": "dấu ["}
-_CLOSE_HINT = {'"': 'thêm dấu " ở cuối giá trị', "{": "thêm dấu } ở cuối bảng", "[": "thêm dấu ] ở cuối danh sách"}
 
 
 def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError, line_offset: int, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
     where = _mark_location(path, mark, line_offset)
+    opener = _CONTEXT_OPENERS.get(exc.context or "")
+    if opener and exc.context_mark is not None and exc.problem_mark is not None and (
+            "end of stream" in (exc.problem or "") or "<stream end>" in (exc.problem or "")
+            or exc.problem_mark.line > exc.context_mark.line):
+        # PyYAML knows where the quote or bracket was opened: that is the line to fix
+        opener = text.split("\n")[exc.context_mark.line][exc.context_mark.column:][:1] or opener
+        return error(_mark_location(path, exc.context_mark, line_offset),
+                     f"{_CLOSERS.get(opener, 'dấu ngoặc')} ở dòng này chưa được đóng",
+                     _CLOSE_HINT.get(opener, "đóng ngoặc ở cuối giá trị"))
     if mark is not None and text:
         found = _unclosed(text, mark.line + 1)
         if found:
@@ -363,6 +375,10 @@ def resolve_plain(text: str) -> tuple[Any, str, str]:
         return REFUSED, (f"“{text}” không rõ là chữ hay đúng/sai (YAML cũ đọc thành "
                          f"{'true' if text.lower() in {'y', 'yes', 'on'} else 'false'})"), \
             f"viết true hoặc false nếu là đúng/sai; {_quote_hint(text)}"
+    if (_INT.fullmatch(text) or _DECIMAL.fullmatch(text)) and \
+            sum(ch.isdigit() for ch in text) > MAX_DIGITS:
+        shown = text if len(text) <= 24 else text[:20] + "…"
+        return REFUSED, f"số {shown} quá dài (hơn {MAX_DIGITS} chữ số)", "kiểm tra lại con số; số liệu không cần nhiều chữ số như vậy"
     if _INT.fullmatch(text):
         return int(text), "", ""
     if _GROUPED_DOT.fullmatch(text) or _GROUPED_COMMA.fullmatch(text):
@@ -392,6 +408,11 @@ def resolve_plain(text: str) -> tuple[Any, str, str]:
     return text, "", ""
 
 
+def _control(text: str) -> str:
+    """The first control or lone surrogate character in text (tab and newline are fine), or ''."""
+    return next((ch for ch in text if ch not in "\t\n" and unicodedata.category(ch) in ("Cc", "Cs")), "")
+
+
 class _Converter:
     """Turns a node tree into located data, collecting problems."""
 
@@ -419,6 +440,10 @@ class _Converter:
     def scalar(self, node: ScalarNode) -> Any:
         if isinstance(node, _RefusedNode):
             return REFUSED
+        bad = _control(node.value)
+        if bad:  # "\0", "\e", "\ud800" escapes in quoted text get past the reader's check
+            return self.refuse(node, f"chữ có ký tự điều khiển U+{ord(bad):04X} không được phép",
+                               "xóa ký tự lạ hoặc chuỗi thoát (\\…) ở vị trí này")
         text = unicodedata.normalize("NFC", node.value)
         if node.style is not None:  # quoted or block scalar: always text
             return text
@@ -432,6 +457,9 @@ class _Converter:
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.refuse(key_node, "tên trường phải là chữ, không phải danh sách hay bảng")
+                continue
+            if _control(key_node.value):
+                self.refuse(key_node, "tên trường có ký tự điều khiển không được phép", "gõ lại tên trường")
                 continue
             key = unicodedata.normalize("NFC", key_node.value)
             if key == "<<" and key_node.style is None:

@@ -85,6 +85,8 @@ def subject(root: type[BaseModel], loc: tuple) -> tuple[str, Optional[type]]:
     if loc and loc[-1] == "[key]":
         return ("tên tỉnh" if loc[0] == "provinces" else "tên mục"), None
     fields = walk_fields(root, loc)
+    if len(loc) == 2 and loc[0] == "provinces":
+        return f"số liệu của tỉnh {loc[1]}", None
     province = loc[1] if len(loc) > 2 and loc[0] == "provinces" else None
     names = [name for name, _, _ in fields]
     # Inside a figure, talk about the figure: its label, and the part when it is not `value`.
@@ -189,6 +191,9 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
         return f"{what} thiếu value", "ghi value, hoặc qualifier: unknown nếu nguồn không công bố", False
     if kind == "source_missing":
         return f"{what} thiếu source (nguồn tin)", "ghi mã nguồn tin, ví dụ source: bao-kien-giang", False
+    if kind == "web_address":
+        return f"{what} phải là địa chỉ web bắt đầu bằng https:// hoặc http://, đang là {_show(given)}", \
+            "ví dụ \"https://baokiengiang.vn/…\"", False
     if kind == "base_url":
         return f"{what} phải là địa chỉ đầy đủ, kết thúc bằng dấu /, đang là {_show(given)}", \
             "ví dụ \"https://example.vn/cum-thi-dua/\", hoặc \"\" nếu chưa có", False

@@ -96,20 +96,33 @@ def _member(name: str, info: ValidationInfo) -> str:
 
 ProvinceName = Annotated[str, AfterValidator(_real_province)]
 MemberName = Annotated[str, AfterValidator(_member)]
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("string_too_short", "blank")
+    return text
+
+
+def _web_address(url: str) -> str:
+    if url and not url.startswith(("https://", "http://")):
+        raise PydanticCustomError("web_address", "url")
+    return url
+
+
 SourceId = str
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, AfterValidator(_not_blank)]
+Url = Annotated[str, AfterValidator(_web_address)]
 
 
 # --- site ----------------------------------------------------------------
 
 class Publisher(Model):
     name: Text = Field(title="tên đơn vị thực hiện")
-    url: str = Field("", title="trang chủ của đơn vị")
+    url: Url = Field("", title="trang chủ của đơn vị")
 
 
 class Licence(Model):
     name: Text = Field(title="tên giấy phép")
-    url: Text = Field(title="địa chỉ giấy phép")
+    url: Annotated[Text, AfterValidator(_web_address)] = Field(title="địa chỉ giấy phép")
     note: str = Field("", title="ghi chú về giấy phép")
 
 
@@ -140,7 +153,7 @@ class Source(Model):
     title: Text = Field(title="tên bài")
     authors: list[Text] = Field(title="tác giả")
     photographers: list[Text] = Field([], title="người chụp ảnh")
-    url: Text = Field(title="địa chỉ bài")
+    url: Annotated[Text, AfterValidator(_web_address)] = Field(title="địa chỉ bài")
 
 
 class Excluded(Model):

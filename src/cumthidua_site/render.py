@@ -34,6 +34,9 @@ from .errors import Location, Problem, error, note
 from .figures import Figure
 from .model import Edition, Province
 
+# What a templates folder must hold; partials are found by the pages that include them.
+TEMPLATE_FILES = ("base.html", "article.html", "rankings.html", "provinces.html", "province.html", "data.html",
+                  "404.html", "style.css", "sort.js", "favicon.svg")
 NAV = [("index.html", "Bài viết"), ("bang-xep-hang/index.html", "Xếp hạng"),
        ("tinh/index.html", "Các tỉnh"), ("du-lieu/index.html", "Dữ liệu")]
 
@@ -204,6 +207,10 @@ def render_site(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], li
     if not templates.is_dir():
         return {}, [error(Location(templates), "không tìm thấy thư mục mẫu trang (templates)",
                           "chạy lệnh trong thư mục dự án, hoặc chỉ đường dẫn bằng --templates")]
+    missing = [name for name in TEMPLATE_FILES if not (templates / name).is_file()]
+    if missing:
+        return {}, [error(Location(templates), f"thư mục mẫu trang thiếu tệp {', '.join(missing)}",
+                          "dùng thư mục templates của dự án, hoặc chỉ đúng thư mục bằng --templates")]
     try:
         return _render(dataset, templates)
     except TemplateError as exc:
