@@ -64,6 +64,11 @@ def walk_fields(root: type[BaseModel], loc: tuple) -> list[tuple[str, Any, Any]]
     return found
 
 
+def _now(value: Any) -> str:
+    """'đang là “938,21”', or 'đang bỏ trống'."""
+    return "đang bỏ trống" if value is None else f"đang là {_show(value)}"
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "bỏ trống"
@@ -159,25 +164,24 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
     what, owner = subject(root, loc)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         if _field_is_figure(root, loc):
-            return f"{what} phải viết dạng bảng, đang là {_show(given)}", \
+            return f"{what} phải viết dạng bảng, {_now(given)}", \
                 f"viết {FIGURE_FORM}; nếu nguồn không công bố: {{qualifier: unknown}}", False
-        return f"{what} phải là một bảng các trường, đang là {_show(given)}", \
+        return f"{what} phải là một bảng các trường, {_now(given)}", \
             "xem mẫu trong tệp dữ liệu gốc hoặc README", False
     if kind == "list_type":
-        return f"{what} phải là danh sách, đang là {_show(given)}", \
+        return f"{what} phải là danh sách, {_now(given)}", \
             'viết dạng ["Cà Mau", "Sóc Trăng"]', False
     if kind == "number_type":
-        return f"{what} phải là số, đang là {_show(given)}", _number_hint(given), False
+        return f"{what} phải là số, {_now(given)}", _number_hint(given), False
     if kind in ("int_type", "int_parsing", "int_from_float", "whole_number"):
         hint = "ghi một số nguyên, ví dụ 3" if given is None else "viết số nguyên, không có phần thập phân"
-        return f"{what} phải là số nguyên, đang {_show(given)}" if given is None else \
-            f"{what} phải là số nguyên, đang là {_show(given)}", hint, False
+        return f"{what} phải là số nguyên, {_now(given)}", hint, False
     if kind in ("string_type", "str_type"):
-        return f"{what} phải là chữ, đang là {_show(given)}", "đặt chữ trong ngoặc kép, ví dụ \"Cà Mau\"", False
+        return f"{what} phải là chữ, {_now(given)}", "đặt chữ trong ngoặc kép, ví dụ \"Cà Mau\"", False
     if kind in ("bool_type", "bool_parsing"):
-        return f"{what} phải là true hoặc false, đang là {_show(given)}", "viết true (đúng) hoặc false (sai)", False
+        return f"{what} phải là true hoặc false, {_now(given)}", "viết true (đúng) hoặc false (sai)", False
     if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
-        return f"{what} phải là ngày, đang là {_show(given)}", "viết ngày dạng năm-tháng-ngày, không ngoặc kép, ví dụ 2024-03-27", False
+        return f"{what} phải là ngày, {_now(given)}", "viết ngày dạng năm-tháng-ngày, không ngoặc kép, ví dụ 2024-03-27", False
     if kind in ("enum", "literal_error"):
         return f"{what} không hợp lệ: {_show(given)}", _qualifier_hint(given), False
     if kind == "string_too_short":
@@ -192,10 +196,10 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
     if kind == "source_missing":
         return f"{what} thiếu source (nguồn tin)", "ghi mã nguồn tin, ví dụ source: bao-kien-giang", False
     if kind == "web_address":
-        return f"{what} phải là địa chỉ web bắt đầu bằng https:// hoặc http://, đang là {_show(given)}", \
+        return f"{what} phải là địa chỉ web bắt đầu bằng https:// hoặc http://, {_now(given)}", \
             "ví dụ \"https://baokiengiang.vn/…\"", False
     if kind == "base_url":
-        return f"{what} phải là địa chỉ đầy đủ, kết thúc bằng dấu /, đang là {_show(given)}", \
+        return f"{what} phải là địa chỉ đầy đủ, kết thúc bằng dấu /, {_now(given)}", \
             "ví dụ \"https://example.vn/cum-thi-dua/\", hoặc \"\" nếu chưa có", False
     return f"{what} không hợp lệ: {_show(given)}", "", False
 
