@@ -114,7 +114,7 @@ def edition_helpers(dataset: Dataset) -> dict[str, Any]:
                                needle="head(")
         return found
 
-    income = views.income_rows(edition)
+    income, poverty = views.income_rows(edition), views.poverty_rows(edition)
     return {
         "site": edition.site, "cluster": cluster, "economy": cluster.economy,
         "poverty": cluster.poverty, "conference": cluster.conference, "awards": cluster.awards,
@@ -125,8 +125,8 @@ def edition_helpers(dataset: Dataset) -> dict[str, Any]:
         "income_named": [row.province for row in income],
         "income_above": [row.province for row in income if row.word == "cao hơn"],
         "income_below": [row.province for row in income if row.word == "thấp hơn"],
-        "poverty_named": [row.province for row in views.poverty_rows(edition)],
-        "poverty_beat": [row.province for row in views.poverty_rows(edition) if row.word == "vượt kế hoạch"],
+        "poverty_named": [row.province for row in poverty],
+        "poverty_beat": [row.province for row in poverty if row.word == "vượt kế hoạch"],
         "poverty_others": views.poverty_others(edition),
     }
 

@@ -10,7 +10,7 @@ Colours come from CSS classes, so the page's dark mode restyles the charts.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
@@ -53,10 +53,8 @@ class Chart:
     desc: str
     rows: list[Row]
     style: str = "bar"        # "bar" from zero, or "dot" on an axis that need not start at zero
-    domain: Optional[tuple[Decimal, Decimal]] = None
     reference: Optional[Reference] = None
     caption: str = ""
-    ticks: list[Decimal] = field(default_factory=list)
 
 
 def nice_step(span: float) -> Decimal:
@@ -70,19 +68,16 @@ def nice_step(span: float) -> Decimal:
 
 
 def _domain(chart: Chart) -> tuple[Decimal, Decimal, list[Decimal]]:
-    if chart.domain:
-        lo, hi = chart.domain
-    else:
-        ends = []
-        for row in chart.rows:
-            span = row.figure.interval
-            if span is not None:
-                ends += [span.lo, span.hi if span.hi is not None else span.lo]
-        if chart.reference is not None:
-            ends += [chart.reference.interval.lo, chart.reference.interval.hi or chart.reference.interval.lo]
-        ends = ends or [Decimal(0), Decimal(1)]  # nothing known: an empty axis, not a crash
-        lo = Decimal(0) if chart.style == "bar" else min(ends)
-        hi = max(ends) * Decimal("1.08") if chart.style == "bar" else max(ends)
+    ends = []
+    for row in chart.rows:
+        span = row.figure.interval
+        if span is not None:
+            ends += [span.lo, span.hi if span.hi is not None else span.lo]
+    if chart.reference is not None:
+        ends += [chart.reference.interval.lo, chart.reference.interval.hi or chart.reference.interval.lo]
+    ends = ends or [Decimal(0), Decimal(1)]  # nothing known: an empty axis, not a crash
+    lo = Decimal(0) if chart.style == "bar" else min(ends)
+    hi = max(ends) * Decimal("1.08") if chart.style == "bar" else max(ends)
     step = nice_step(float(hi - lo))
     lo = (lo / step).to_integral_value(rounding="ROUND_FLOOR") * step
     hi = (hi / step).to_integral_value(rounding="ROUND_CEILING") * step
@@ -205,9 +200,10 @@ def scores_chart(edition: Edition) -> Chart:
 
 def income_chart(edition: Edition) -> Chart:
     average = edition.cluster.economy.income_per_capita
-    rows = [Row(r.province.name, r.figure, muted=r.word == "thấp hơn") for r in views.income_rows(edition)]
+    compared = views.income_rows(edition)
+    rows = [Row(r.province.name, r.figure, muted=r.word == "thấp hơn") for r in compared]
     said = "; ".join(f"{r.province.name} {fmt.figure(r.figure, short=True)} ({r.word or 'chưa so được'})"
-                     for r in views.income_rows(edition))
+                     for r in compared)
     return Chart(
         id="bieu-do-thu-nhap",
         title=f"Thu nhập bình quân đầu người năm {edition.cluster.year}, triệu đồng/người/năm",
@@ -218,19 +214,19 @@ def income_chart(edition: Edition) -> Chart:
 
 
 def poverty_chart(edition: Edition) -> Chart:
-    rows = [Row(r.province.name, r.figure) for r in views.poverty_rows(edition)]
+    named = views.poverty_rows(edition)
+    rows = [Row(r.province.name, r.figure) for r in named]
     others = views.poverty_others(edition)
     floor = edition.cluster.poverty.others_reduction
     if others:
         rows.append(Row(f"{len(others)} tỉnh còn lại", floor, note=f"từ {fmt.number(floor.value)}"
                         if floor.value is not None else ""))
-    said = "; ".join(f"{r.province.name} {fmt.figure(r.figure, short=True)}" for r in views.poverty_rows(edition))
-    plan = Interval(Decimal(100), Decimal(100))
+    said = "; ".join(f"{r.province.name} {fmt.figure(r.figure, short=True)}" for r in named)
     return Chart(
         id="bieu-do-giam-ngheo",
         title=f"Giảm tỷ lệ hộ nghèo năm {edition.cluster.year}, % kế hoạch",
         desc=f"{said}; {len(others)} tỉnh còn lại {fmt.figure(floor)}. Mốc 100% là vừa đạt kế hoạch.",
-        rows=rows, reference=Reference(plan, "kế hoạch: 100"),
+        rows=rows, reference=Reference(views.PLAN, f"kế hoạch: {fmt.number(views.PLAN.lo)}"),
         caption="Đường nét đứt: 100% kế hoạch. Mũi tên: bài gốc chỉ ghi “từ … trở lên”.")
 
 

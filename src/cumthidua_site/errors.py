@@ -39,10 +39,6 @@ class Problem:
     hint: str = ""
     related: tuple[Location, ...] = field(default=())
 
-    @property
-    def is_error(self) -> bool:
-        return self.level is Level.ERROR
-
 
 def error(location: Location, message: str, hint: str = "", related=()) -> Problem:
     """An error: the data cannot be published as it is."""
@@ -67,10 +63,6 @@ class SiteError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(f"{p.location}: {p.message}" for p in problems))
         self.problems = list(problems)
-
-
-class DataError(SiteError):
-    """The data cannot be loaded, validated or rendered."""
 
 
 class UsageError(SiteError):

@@ -138,7 +138,7 @@ def _relative(from_path: str, to_path: str) -> str:
 def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
     """What a province page says beyond its own figures."""
     cluster = edition.cluster
-    income = next((r for r in views.income_rows(edition) if r.province is province), None)
+    poverty = edition.poverty_reduction(province)
     own_poverty = province.poverty_reduction.known
     unknowns = [label for label, fig in (("thứ hạng", province.rank), ("điểm thi đua", province.score),
                                          ("thu nhập bình quân đầu người", province.income_per_capita))
@@ -146,9 +146,8 @@ def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
     if not own_poverty:
         unknowns.append("mức giảm tỷ lệ hộ nghèo riêng của tỉnh")
     return {
-        "income_word": income.word if income else None,
-        "poverty": edition.poverty_reduction(province), "own_poverty": own_poverty,
-        "poverty_word": views.versus_plan(edition.poverty_reduction(province)),
+        "income_word": views.income_word(edition, province),
+        "poverty": poverty, "own_poverty": own_poverty, "poverty_word": views.versus_plan(poverty),
         "new_countryside": province.name in cluster.new_countryside.provinces,
         "awards": views.awards_of(edition, province),
         "heads": [h for h in cluster.heads if h.province == province.name],

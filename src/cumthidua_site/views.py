@@ -63,13 +63,16 @@ def score_rows(edition: Edition) -> list[ScoreRow]:
     return [rows[r] for r in sorted(rows)] + [ScoreRow(None, p) for p in unranked(edition)]
 
 
+def income_word(edition: Edition, province: Province) -> Optional[str]:
+    """'cao hơn' or 'thấp hơn' the cluster's income per capita, when the intervals prove it."""
+    return compare(province.income_per_capita.interval, edition.cluster.economy.income_per_capita.interval)
+
+
 def income_rows(edition: Edition) -> list[Compared]:
     """Named provinces' income per capita against the cluster's, highest first."""
-    average = edition.cluster.economy.income_per_capita.interval
     named = [p for p in edition.members if p.income_per_capita.known]
     named.sort(key=lambda p: (-p.income_per_capita.value, sort_key(p.name)))
-    return [Compared(p, p.income_per_capita, compare(p.income_per_capita.interval, average))
-            for p in named]
+    return [Compared(p, p.income_per_capita, income_word(edition, p)) for p in named]
 
 
 def poverty_rows(edition: Edition) -> list[Compared]:
