@@ -14,13 +14,17 @@ import browser_tools
 from cumthidua_site.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
+# Tests build a fixture project of their own, never the live data/: an editor's correct
+# edit to data/ must not turn `make test` red. Only test_live_data.py reads data/.
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
+DATA = FIXTURE / "data"
+LIVE_DATA = ROOT / "data"
 TEMPLATES = ROOT / "templates"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of data/ and templates/ to edit freely (the real data/ is never written)."""
+    """A copy of the fixture data and the templates to edit freely."""
     shutil.copytree(DATA, tmp_path / "data")
     shutil.copytree(TEMPLATES, tmp_path / "templates")
     return tmp_path
@@ -55,7 +59,7 @@ def text_of(html: bytes | str) -> str:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The real data built once into a temporary folder."""
+    """The fixture data built once into a temporary folder."""
     out = tmp_path_factory.mktemp("site") / "build"
     assert main(["build", "--data", str(DATA), "--out", str(out)]) == 0
     return out
