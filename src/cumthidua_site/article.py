@@ -1,8 +1,11 @@
-"""The article: Markdown in data/ with template expressions, rendered safely.
+"""The article: Markdown in data/ with template expressions, rendered within a budget.
 
-Expressions run in a sandbox (an editor's file cannot reach Python's internals
-or allocate without bound); the Markdown becomes HTML that is cleaned of any
-script, event handler or javascript: link; mistakes become located problems.
+article.md may come from anyone, so everything its text reaches runs under limits:
+its expressions in the closed sandbox (sandbox.py), and the whole of it (front
+matter, expressions, Markdown, HTML cleaning) in a child process with a deadline and
+a memory cap (isolate.py). Exceeding a limit is a located Vietnamese problem, never a
+hang or a crash. The front matter is plain text; the body is Markdown cleaned of any
+script, event handler or javascript: link; data printed into it is literal text.
 """
 
 from __future__ import annotations
@@ -14,51 +17,48 @@ import re
 import signal
 import threading
 import traceback
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import markdown
 import nh3
-from jinja2 import FunctionLoader, TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2 import FunctionLoader, TemplateSyntaxError, UndefinedError
 from markupsafe import Markup
 
 from . import formatting as fmt
-from . import views
+from . import isolate, sandbox, views
 from .dataset import ArticleSource, Dataset
-from .errors import Location, Problem, error
+from .errors import ArticleError, Location, Problem, error
+from .filters import versus
 
+# The budget of an article, stated in the README ("Giới hạn của bài viết").
 RENDER_SECONDS = 10  # an article renders in milliseconds; more means a runaway loop
+MEMORY_BYTES = 512 * 1024 * 1024  # beyond what the build already uses
+MAX_TEXT = 1_000_000  # characters of Markdown once the expressions are worked out
+MAX_BLOCK = 20_000  # characters in one paragraph
+MAX_BRACKETS = 200  # '[' and '<' in one paragraph: Markdown's inline parsing is quadratic in them
+MAX_NESTING = 8  # levels of lists and quotes inside each other
+BUDGET = isolate.Budget(RENDER_SECONDS, MEMORY_BYTES, output=4 * MAX_TEXT + (1 << 20))
+
 TABLES = ("scores", "income", "poverty", "new_countryside", "awards", "heads")
 CHARTS = ("scores", "income", "poverty")
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "em", "blockquote",
                 "br", "hr", "abbr", "sup", "sub", "code"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-
-
-class ArticleEnvironment(ImmutableSandboxedEnvironment):
-    """For expressions written in data/: no access to Python internals, no runaway sizes."""
-
-    intercepted_binops = frozenset(["*", "**"])
-    LIMIT = 10_000
-
-    def call_binop(self, context, operator, left, right):
-        sizes = [v for v in (left, right) if isinstance(v, int) and not isinstance(v, bool)]
-        if operator == "**" or (isinstance(left, (str, list)) or isinstance(right, (str, list))) and \
-                any(abs(v) > self.LIMIT for v in sizes):
-            raise SecurityError("operation too large")
-        return super().call_binop(context, operator, left, right)
+FIELD_NAMES = {"title": "tít bài (title)", "sapo": "sapo", "byline": "tác giả (byline)"}
+STAGES = {"front": "tính phần thông tin đầu bài", "body": "tính các biểu thức trong bài",
+          "markdown": "chuyển Markdown sang HTML", "clean": "lọc HTML"}
 
 
 class ArticleTimeout(Exception):
-    """The article's expressions ran longer than RENDER_SECONDS."""
+    """The article took longer than RENDER_SECONDS."""
 
 
 @contextlib.contextmanager
-def time_limit(seconds: int):
-    """Interrupt rendering after `seconds` (where a timer signal can be used: the main thread on Unix)."""
+def time_limit(seconds: float):
+    """Interrupt the work after `seconds` (where a timer signal can be used: the main thread on Unix)."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -75,29 +75,27 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-class ArticleError(TemplateError):
-    """A mistake in article.md an editor can fix; message and hint in Vietnamese."""
-
-    def __init__(self, message: str, hint: str = "", needle: Optional[str] = None):
-        super().__init__(message)
-        self.vi_message, self.hint, self.needle = message, hint, needle
-
-
+@dataclass(frozen=True)
+class RenderedArticle:
+    headline: str  # plain text: templates escape it
+    sapo: str
+    byline: str
+    body: Markup  # cleaned HTML
 
 
-# --- article ---------------------------------------------------------------
+# --- what the article sees ------------------------------------------------------
 
-def edition_helpers(dataset: Dataset) -> dict[str, Any]:
-    """Names an article can use besides the data itself (documented in the README)."""
+def article_context(dataset: Dataset, blocks: dict[str, Markup]) -> dict[str, Any]:
+    """The names an article can use (documented in the README): plain data and bound functions."""
     edition = dataset.edition
     cluster = edition.cluster
 
     def province(name: str):
         if name not in edition.provinces:
-            guess = difflib.get_close_matches(name, list(edition.provinces), n=1)
+            guess = difflib.get_close_matches(str(name), list(edition.provinces), n=1)
             raise ArticleError(f"không có tỉnh “{name}” trong cụm",
                                f"có phải “{guess[0]}”?" if guess else "xem tên các tỉnh trong provinces.yaml",
-                               needle=name)
+                               needle=str(name))
         return edition.provinces[name]
 
     def at_rank(rank: int):
@@ -114,12 +112,21 @@ def edition_helpers(dataset: Dataset) -> dict[str, Any]:
                                needle="head(")
         return found
 
+    def placeholder(kind: str, names: tuple[str, ...]) -> Callable[[str], Markup]:
+        what = {"table": "bảng", "chart": "biểu đồ"}[kind]
+
+        def place(name: str) -> Markup:
+            if f"{kind}:{name}" not in blocks:
+                raise ArticleError(f"không có {what} “{name}”", f"các {what}: " + ", ".join(names), needle=str(name))
+            return Markup(f"\n\n{_marker(dataset)}{kind}:{name}\n\n")
+        return place
+
     income, poverty = views.income_rows(edition), views.poverty_rows(edition)
-    return {
+    memo: dict[int, Any] = {}
+    data = {
         "site": edition.site, "cluster": cluster, "economy": cluster.economy,
         "poverty": cluster.poverty, "conference": cluster.conference, "awards": cluster.awards,
         "provinces": edition.provinces, "members": views.by_name(edition.members),
-        "province": province, "at_rank": at_rank, "head": head,
         "ranked": views.ranked(edition), "unnamed_ranks": views.unnamed_ranks(edition),
         "unranked": views.unranked(edition),
         "income_named": [row.province for row in income],
@@ -129,7 +136,18 @@ def edition_helpers(dataset: Dataset) -> dict[str, Any]:
         "poverty_beat": [row.province for row in poverty if row.word == "vượt kế hoạch"],
         "poverty_others": views.poverty_others(edition),
     }
+    functions = sandbox.bind_functions({
+        "province": province, "at_rank": at_rank, "head": head, "compare": versus,
+        "table": placeholder("table", TABLES), "chart": placeholder("chart", CHARTS)})
+    return {**{name: sandbox.plain(value, memo) for name, value in data.items()}, **functions}
 
+
+def _marker(dataset: Dataset) -> str:
+    """Where a table or chart goes; derived from the text, so output stays deterministic."""
+    return "BLOCK" + hashlib.sha256(dataset.article.body.encode("utf-8")).hexdigest()[:16]
+
+
+# --- problems ------------------------------------------------------------------------
 
 _SYNTAX_WORDS = [
     ("unexpected end of template", "biểu thức hoặc khối lệnh chưa được đóng",
@@ -146,7 +164,7 @@ def _column(line_text: str, needle: Optional[str]) -> int:
     return line_text.index("{") + 1 if "{" in line_text else 1
 
 
-def _template_problem(exc: Exception, path: Path, first_line: int, source: str,
+def _template_problem(exc: BaseException, path: Path, first_line: int, source: str,
                       names: list[str]) -> Problem:
     """A template error in article.md as an editor-facing problem."""
     lineno = getattr(exc, "lineno", None)
@@ -154,20 +172,30 @@ def _template_problem(exc: Exception, path: Path, first_line: int, source: str,
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
         lineno = frames[-1].lineno if frames else 1
     lines = source.splitlines() or [""]
-    text = lines[min(lineno, len(lines)) - 1]
-    where = lambda needle=None: Location(path, first_line + lineno - 1, _column(text, needle))
+    text = lines[max(1, min(lineno, len(lines))) - 1]
+    where = lambda needle=None: Location(path, first_line + lineno - 1, _column(text, needle))  # noqa: E731
     message = str(exc)
     if isinstance(exc, ArticleError):
         return error(where(exc.needle), exc.vi_message, exc.hint)
-    if isinstance(exc, SecurityError):
-        return error(where(), "bài viết dùng biểu thức không được phép",
-                     "chỉ dùng tên số liệu, bộ lọc và các lệnh if, for, set như trong README")
-    if isinstance(exc, TemplateNotFound):
-        return error(where(), "bài viết không dùng được include, import hay extends",
-                     "viết thẳng nội dung vào article.md; bảng và biểu đồ chèn bằng table(…) và chart(…)")
+    if isinstance(exc, sandbox.RefusedSyntax):
+        return error(where(), exc.vi_message, exc.hint)
     if isinstance(exc, ArticleTimeout):
         return error(where(), f"bài viết tính quá {RENDER_SECONDS} giây, có thể do vòng lặp quá lớn",
                      "kiểm tra các lệnh {% for %} ở quanh dòng này")
+    if isinstance(exc, RecursionError):
+        deepest = max(range(len(lines)), key=lambda n: sum(lines[n].count(c) for c in "([{"))
+        return error(Location(path, first_line + deepest, 1), "biểu thức trong bài lồng nhau quá sâu",
+                     "viết biểu thức ngắn gọn hơn, bớt các dấu ngoặc lồng vào nhau")
+    if isinstance(exc, MemoryError):
+        return error(where(), f"bài viết cần quá {MEMORY_BYTES // (1024 * 1024)} MB bộ nhớ",
+                     "kiểm tra các phép nối chuỗi (~) và các vòng lặp tạo ra nội dung rất lớn")
+    unknown = re.search(r"No (filter|test) named '([^']+)'", message)
+    if unknown:
+        kind, name = unknown.groups()
+        known = sandbox.FILTERS if kind == "filter" else sandbox.TESTS
+        guess = difflib.get_close_matches(name, list(known), n=1)
+        return error(where(name), f"bài viết dùng {'bộ lọc' if kind == 'filter' else 'phép thử'} “{name}” không có",
+                     f"có phải “{guess[0]}”?" if guess else "xem các bộ lọc dùng được trong README, mục Viết bài")
     if isinstance(exc, TemplateSyntaxError):
         for needle, said, hint in _SYNTAX_WORDS:
             if needle in message.lower():
@@ -189,78 +217,173 @@ def _template_problem(exc: Exception, path: Path, first_line: int, source: str,
                  "kiểm tra biểu thức {{ … }} ở dòng này")
 
 
-def _markdown_to_html(text: str) -> str:
-    html = markdown.markdown(text, extensions=["toc"], extension_configs={
+def _budget_problem(article: ArticleSource, outcome: isolate.Outcome) -> Problem:
+    """The child had to be stopped, or died: say which limit, at which stage."""
+    stage = STAGES.get(outcome.stage, "dựng bài")
+    line = article.meta.where("title").line if outcome.stage == "front" else article.body_line
+    here = Location(article.path, line or 1, 1)
+    if outcome.failure == "timeout":
+        return error(here, f"bài viết xử lý quá {RENDER_SECONDS} giây (khi {stage})",
+                     "kiểm tra các vòng lặp {% for %}, và những đoạn văn rất dài hoặc có rất nhiều dấu [ hay <")
+    if outcome.failure == "memory":
+        return error(here, f"bài viết cần quá {MEMORY_BYTES // (1024 * 1024)} MB bộ nhớ (khi {stage})",
+                     "kiểm tra các phép nối chuỗi (~) và các vòng lặp tạo ra nội dung rất lớn")
+    if outcome.failure == "output":
+        return error(here, f"bài viết sau khi dựng quá lớn (khi {stage})", "bài viết cần ngắn hơn nhiều")
+    return error(here, f"bài viết làm chương trình dừng bất thường (khi {stage})",
+                 "kiểm tra những chỗ lồng nhau rất sâu ([ [ [ …, danh sách trong danh sách) rồi báo cho nhóm phát triển")
+
+
+def _source_line(article: ArticleSource, rendered: str) -> int:
+    """The body line that most probably produced a rendered line (expressions change lines)."""
+    lines = article.body.split("\n")
+    if rendered in lines:
+        return article.body_line + lines.index(rendered)
+    needle = rendered.strip()[:40]
+    if needle:
+        for number, text in enumerate(lines, article.body_line):
+            if needle in text:
+                return number
+    return article.body_line
+
+
+def markdown_problems(article: ArticleSource, text: str) -> list[Problem]:
+    """The Markdown budget: total size, paragraph size, brackets per paragraph, nesting depth."""
+    if len(text) > MAX_TEXT:
+        return [error(Location(article.path, article.body_line, 1),
+                      f"bài viết sau khi tính các biểu thức dài {fmt.number(len(text))} ký tự, "
+                      f"quá giới hạn {fmt.number(MAX_TEXT)}", "viết bài ngắn hơn, hoặc tách thành nhiều bài")]
+    problems = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        first = next((line for line in block.split("\n") if line.strip()), "")
+        where = lambda: Location(article.path, _source_line(article, first), 1)  # noqa: E731
+        brackets = block.count("[") + block.count("<") - block.count("\\[")
+        if len(block) > MAX_BLOCK:
+            problems.append(error(where(), f"đoạn văn dài {fmt.number(len(block))} ký tự, quá giới hạn "
+                                           f"{fmt.number(MAX_BLOCK)}", "tách đoạn này thành nhiều đoạn, cách nhau một dòng trống"))
+        elif brackets > MAX_BRACKETS:
+            problems.append(error(where(), f"đoạn văn có {fmt.number(brackets)} dấu [ và <, quá giới hạn "
+                                           f"{fmt.number(MAX_BRACKETS)}", "bỏ bớt các dấu [ và <, hoặc tách đoạn"))
+        for line in block.split("\n"):
+            depth = _nesting(line)
+            if depth > MAX_NESTING:
+                problems.append(error(Location(article.path, _source_line(article, line), 1),
+                                      f"danh sách hoặc trích dẫn lồng nhau {depth} tầng, quá giới hạn {MAX_NESTING}",
+                                      "bớt thụt lề ở đầu dòng, bớt dấu > ở đầu dòng"))
+                break
+    return problems
+
+
+def _nesting(line: str) -> int:
+    """Levels of nesting a line opens: four columns of indentation or one '>' each."""
+    expanded = line.expandtabs(4)
+    indent = len(expanded) - len(expanded.lstrip(" "))
+    quotes = len(re.match(r"[ >]*", expanded).group(0).replace(" ", ""))
+    return indent // 4 + quotes
+
+
+def _markdown(text: str) -> str:
+    return markdown.markdown(text, extensions=["toc"], extension_configs={
         "toc": {"slugify": lambda value, separator: fmt.slug(value), "permalink": False}},
         output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes=URL_SCHEMES, link_rel=None)
 
 
-FIELD_NAMES = {"title": "tít bài (title)", "sapo": "sapo", "byline": "tác giả (byline)"}
+def _clean(html: str) -> str:
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None)
 
 
-@dataclass(frozen=True)
-class RenderedArticle:
-    headline: Markup
-    sapo: Markup
-    byline: Markup
-    body: Markup
+# --- rendering -------------------------------------------------------------------------
 
-
-def render_article(dataset: Dataset, make_env, blocks: dict[str, Markup]
+def render_article(dataset: Dataset, blocks: dict[str, Markup]
                    ) -> tuple[Optional[RenderedArticle], list[Problem]]:
-    """Front matter and Markdown body, with template expressions, into safe HTML.
+    """Front matter and Markdown body, with their expressions, into plain text and safe HTML.
 
-    `make_env(loader)` gives a sandboxed environment with the site's filters;
     `blocks` holds the rendered tables and charts ("table:scores", "chart:income")
     that `{{ table("…") }}` and `{{ chart("…") }}` place on a line of their own.
+    Runs in a child process under BUDGET.
     """
-    article: ArticleSource = dataset.article
-    # A marker for where a table or chart goes; derived from the text, so output stays deterministic.
-    nonce = hashlib.sha256(article.body.encode("utf-8")).hexdigest()[:16]
+    outcome = isolate.run(lambda stage: _render(dataset, blocks, stage), BUDGET)
+    if outcome.failure:
+        return None, [_budget_problem(dataset.article, outcome)]
+    problems = [Problem.from_dict(p) for p in outcome.result["problems"]]
+    if problems:
+        return None, problems
+    done = outcome.result["article"]
+    return RenderedArticle(done["headline"], done["sapo"], done["byline"], Markup(done["body"])), []
 
-    def placeholder(kind: str, names: tuple[str, ...]):
-        def place(name: str) -> Markup:
-            if f"{kind}:{name}" not in blocks:
-                what = {"table": "bảng", "chart": "biểu đồ"}[kind]
-                raise ArticleError(f"không có {what} “{name}”", f"các {what}: " + ", ".join(names), needle=name)
-            return Markup(f"\n\nBLOCK{nonce}{kind}:{name}\n\n")
-        return place
 
-    context = {**edition_helpers(dataset), "table": placeholder("table", TABLES),
-               "chart": placeholder("chart", CHARTS)}
+def _render(dataset: Dataset, blocks: dict[str, Markup], report: Callable[[str], None]) -> dict:
+    """In the child: everything the article's text reaches, as JSON-able data."""
+    state = {"stage": ""}
+
+    def enter(name: str) -> None:
+        state["stage"] = name
+        report(name)
+
+    with time_limit(RENDER_SECONDS):
+        try:
+            article, problems = _render_all(dataset, blocks, enter)
+        except ArticleTimeout:  # outside a template: in Markdown or cleaning
+            timeout = isolate.Outcome(failure="timeout", stage=state["stage"])
+            article, problems = None, [_budget_problem(dataset.article, timeout)]
+    return {"article": asdict(article) if article else None, "problems": [p.to_dict() for p in problems]}
+
+
+def _render_all(dataset: Dataset, blocks: dict[str, Markup], enter: Callable[[str], None]
+                ) -> tuple[Optional[RenderedArticle], list[Problem]]:
+    article = dataset.article
+    context = article_context(dataset, blocks)
     names = sorted(context)
-    env = make_env(FunctionLoader(
-        lambda name: (article.body, str(article.path), lambda: True) if name == "article.md" else None))
     file_lines = article.text.split("\n")
+    enter("front")
+    text_env = sandbox.ClosedEnvironment(text=True, context=context)
     problems: list[Problem] = []
     fields = {}
     for field in ("title", "sapo", "byline"):
-        source = getattr(article.meta, field)
         where = article.meta.where(field)
         try:
-            with time_limit(RENDER_SECONDS):
-                fields[field] = Markup(env.from_string(source).render(context).strip())
+            rendered = text_env.from_string(getattr(article.meta, field)).render(context)
         except Exception as exc:  # any template mistake becomes a located problem
             problems.append(_template_problem(exc, where.path, where.line,
                                               "\n".join(file_lines[where.line - 1:]), names))
+            if isinstance(exc, ArticleTimeout):
+                return None, problems
             continue
-        if not Markup(fields[field]).striptags().strip():
+        fields[field] = " ".join(rendered.split())
+        if not fields[field]:
             problems.append(error(where, f"{FIELD_NAMES[field]} trống sau khi tính các biểu thức",
                                   "viết nội dung cho trường này"))
+    enter("body")
+    body_env = sandbox.ClosedEnvironment(text=False, context=context, loader=FunctionLoader(
+        lambda name: (article.body, str(article.path), lambda: True) if name == "article.md" else None))
     try:
-        with time_limit(RENDER_SECONDS):
-            text = env.get_template("article.md").render(context)
+        text = body_env.get_template("article.md").render(context)
     except Exception as exc:
-        problems.append(_template_problem(exc, article.path, article.body_line, article.body, names))
-        return None, problems
+        return None, problems + [_template_problem(exc, article.path, article.body_line, article.body, names)]
     if problems:
         return None, problems
-    html = _markdown_to_html(text)
+    problems = markdown_problems(article, text)
+    if problems:
+        return None, problems
+    enter("markdown")
+    try:
+        html = _markdown(text)
+    except RecursionError:
+        return None, [error(Location(article.path, article.body_line, 1),
+                            "cấu trúc Markdown của bài lồng nhau quá sâu",
+                            "bớt các danh sách, trích dẫn hay dấu ngoặc lồng vào nhau")]
+    enter("clean")
+    html = _clean(html)
+    return _place_blocks(dataset, blocks, html, fields)
+
+
+def _place_blocks(dataset: Dataset, blocks: dict[str, Markup], html: str, fields: dict[str, str]
+                  ) -> tuple[Optional[RenderedArticle], list[Problem]]:
+    article, marker = dataset.article, _marker(dataset)
     for key, block in blocks.items():
-        html = html.replace(f"<p>BLOCK{nonce}{key}</p>", block)
-    for kind, name in re.findall(rf"BLOCK{nonce}(table|chart):(\w+)", html):
+        html = html.replace(f"<p>{marker}{key}</p>", block)
+    problems = []
+    for kind, name in re.findall(rf"{marker}(table|chart):(\w+)", html):
         line = next((n for n, text in enumerate(article.body.split("\n"), article.body_line)
                      if f"{kind}(" in text and name in text), article.body_line)
         what = {"table": "bảng", "chart": "biểu đồ"}[kind]

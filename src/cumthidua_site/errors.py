@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any, Optional
 
 
 class Level(str, Enum):
@@ -39,6 +40,18 @@ class Problem:
     hint: str = ""
     related: tuple[Location, ...] = field(default=())
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data, to carry a problem across a process boundary."""
+        where = lambda loc: [str(loc.path), loc.line, loc.col]  # noqa: E731
+        return {"level": self.level.value, "at": where(self.location), "message": self.message,
+                "hint": self.hint, "related": [where(r) for r in self.related]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Problem":
+        place = lambda triple: Location(Path(triple[0]), int(triple[1]), int(triple[2]))  # noqa: E731
+        return cls(Level(data["level"]), place(data["at"]), str(data["message"]), str(data["hint"]),
+                   tuple(place(r) for r in data["related"]))
+
 
 def error(location: Location, message: str, hint: str = "", related=()) -> Problem:
     """An error: the data cannot be published as it is."""
@@ -69,3 +82,14 @@ class UsageError(SiteError):
     """The command was called wrongly (a bad option or output folder)."""
 
     exit_code = 2
+
+
+class ArticleError(Exception):
+    """A mistake in an article expression an editor can fix; message and hint in Vietnamese.
+
+    `needle` is text on the offending line the column should point at.
+    """
+
+    def __init__(self, message: str, hint: str = "", needle: Optional[str] = None):
+        super().__init__(message)
+        self.vi_message, self.hint, self.needle = message, hint, needle

@@ -28,7 +28,8 @@ from markupsafe import Markup, escape
 
 from . import charts, downloads, metadata, views
 from . import formatting as fmt
-from .article import CHARTS, TABLES, ArticleEnvironment, render_article
+from .article import CHARTS, TABLES, render_article
+from .filters import FILTERS, versus
 from .dataset import Dataset
 from .errors import Location, Problem, error, note
 from .figures import Figure
@@ -41,61 +42,11 @@ NAV = [("index.html", "Bài viết"), ("bang-xep-hang/index.html", "Xếp hạng
        ("tinh/index.html", "Các tỉnh"), ("du-lieu/index.html", "Dữ liệu")]
 
 
-# --- filters ------------------------------------------------------------------
-
-def beyond(fig: Figure, target: str) -> str:
-    """'vượt 7,7% dự toán', 'thấp hơn dự toán 2%', 'đạt đúng dự toán'."""
-    if fig.value is None:
-        return f"so với {target}: {fmt.UNKNOWN}"
-    if fig.value == 0:
-        return f"đạt đúng {target}"
-    if fig.value < 0:
-        return f"thấp hơn {target} {fmt.figure(fig.model_copy(update={'value': -fig.value}))}"
-    return f"vượt {fmt.figure(fig)} {target}"
-
-
-def versus(a: Figure, b: Figure, higher: str = "cao hơn", lower: str = "thấp hơn",
-           unsure: str = "so với") -> str:
-    """The comparison word the two figures prove, or a neutral one."""
-    return fmt.compare(a.interval, b.interval, higher, lower) or unsure
-
-
-def fig_list(provinces, field_name: str) -> str:
-    """'Trà Vinh (81,75 triệu đồng), Hậu Giang (80,33 triệu đồng) và Cà Mau (69,8 triệu đồng)'."""
-    return fmt.names(f"{p.name} ({fmt.figure(getattr(p, field_name), short=True)})" for p in provinces)
-
-
-def unknown(text: Any) -> Markup:
-    """Mark text that stands for an unknown figure, so it reads and looks different."""
-    return Markup('<span class="unknown">%s</span>') % text
-
-
-def cell(fig: Figure) -> Markup:
-    """A table cell's text for a figure: its value without unit, or 'chưa công bố'."""
-    return unknown(fmt.UNKNOWN) if fig.value is None else Markup(escape(fmt.value(fig)))
-
-
-def sort_value(fig: Optional[Figure]) -> str:
-    """The number a sortable column orders by (a bound's lower end); '' sorts last."""
-    if fig is None or fig.interval is None:
-        return ""
-    return str(fig.interval.lo)
-
-
-FILTERS: dict[str, Callable] = {
-    "fig": fmt.figure, "value": fmt.value, "num": fmt.number, "pct": fmt.percent,
-    "date": fmt.date, "long_date": fmt.long_date, "names": fmt.names, "ordinal": fmt.ordinal,
-    "change": fmt.signed_change, "beyond": beyond, "fig_list": fig_list, "cell": cell,
-    "unknown": unknown, "slug": fmt.slug, "versus_plan": views.versus_plan, "sort_value": sort_value,
-}
-
-
-def environment(templates: Path, loader=None, sandboxed: bool = False) -> Environment:
-    """Autoescaping, strict Jinja environment with the Vietnamese filters."""
-    env = (ArticleEnvironment if sandboxed else Environment)(
-        loader=loader or FileSystemLoader(str(templates)),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+def environment(templates: Path) -> Environment:
+    """Autoescaping, strict Jinja environment with the Vietnamese filters, for our own templates."""
+    env = Environment(loader=FileSystemLoader(str(templates)),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(FILTERS)
     env.globals.update(compare=versus)
     return env
@@ -243,12 +194,11 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
         blocks.update({f"chart:{name}": chart_html[name] for name in CHARTS})
         return blocks
 
-    article, problems = render_article(dataset, lambda loader: environment(templates, loader, sandboxed=True),
-                                       blocks_for("index.html"))
+    article, problems = render_article(dataset, blocks_for("index.html"))
     if article is None:
         return {}, problems
     meta = dataset.article.meta
-    title, description = Markup(article.headline).striptags(), Markup(article.sapo).striptags()
+    title, description = article.headline, article.sapo
     problems = []
     if not base_url:
         problems.append(note(edition.site.where("base_url") or Location(dataset.data_dir / "site.yaml"),
@@ -258,7 +208,7 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
     for page in all_pages:
         page_url = metadata.canonical(base_url, page.path) if page.path != "404.html" else None
         if page.path == "index.html":
-            page.json_ld = metadata.news_article(edition, title, description, Markup(article.byline).striptags(),
+            page.json_ld = metadata.news_article(edition, title, description, article.byline,
                                                  meta.published, meta.modified, page_url)
         elif page.path == "du-lieu/index.html":
             page.json_ld = metadata.dataset(edition, page.description,

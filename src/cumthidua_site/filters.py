@@ -1,0 +1,69 @@
+"""The Vietnamese filters templates use: figures, comparisons, table cells.
+
+Shared by the site's own templates (which see models) and the article's closed
+sandbox (which sees plain records and gets these through `sandbox.FILTERS`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from markupsafe import Markup, escape
+
+from . import formatting as fmt
+from . import views
+from .errors import ArticleError
+from .figures import Figure
+
+def beyond(fig: Figure, target: str) -> str:
+    """'vượt 7,7% dự toán', 'thấp hơn dự toán 2%', 'đạt đúng dự toán'."""
+    if fig.value is None:
+        return f"so với {target}: {fmt.UNKNOWN}"
+    if fig.value == 0:
+        return f"đạt đúng {target}"
+    if fig.value < 0:
+        return f"thấp hơn {target} {fmt.figure(fig.model_copy(update={'value': -fig.value}))}"
+    return f"vượt {fmt.figure(fig)} {target}"
+
+
+def versus(a: Figure, b: Figure, higher: str = "cao hơn", lower: str = "thấp hơn",
+           unsure: str = "so với") -> str:
+    """The comparison word the two figures prove, or a neutral one."""
+    return fmt.compare(a.interval, b.interval, higher, lower) or unsure
+
+
+def fig_list(provinces, field_name: str) -> str:
+    """'Trà Vinh (81,75 triệu đồng), Hậu Giang (80,33 triệu đồng) và Cà Mau (69,8 triệu đồng)'."""
+    items = list(provinces)
+    for province in items:
+        if not isinstance(getattr(province, field_name, None), Figure) or field_name.startswith("_"):
+            raise ArticleError(f"fig_list cần tên một trường số liệu của tỉnh, không phải “{field_name}”",
+                               "ví dụ fig_list(\"income_per_capita\")", needle=field_name)
+    return fmt.names(f"{p.name} ({fmt.figure(getattr(p, field_name), short=True)})" for p in items)
+
+
+def unknown(text: Any) -> Markup:
+    """Mark text that stands for an unknown figure, so it reads and looks different."""
+    return Markup('<span class="unknown">%s</span>') % text
+
+
+def cell(fig: Figure) -> Markup:
+    """A table cell's text for a figure: its value without unit, or 'chưa công bố'."""
+    return unknown(fmt.UNKNOWN) if fig.value is None else Markup(escape(fmt.value(fig)))
+
+
+def sort_value(fig: Optional[Figure]) -> str:
+    """The number a sortable column orders by (a bound's lower end); '' sorts last."""
+    if fig is None or fig.interval is None:
+        return ""
+    return str(fig.interval.lo)
+
+
+FILTERS: dict[str, Callable] = {
+    "fig": fmt.figure, "value": fmt.value, "num": fmt.number, "pct": fmt.percent,
+    "date": fmt.date, "long_date": fmt.long_date, "names": fmt.names, "ordinal": fmt.ordinal,
+    "change": fmt.signed_change, "beyond": beyond, "fig_list": fig_list, "cell": cell,
+    "unknown": unknown, "slug": fmt.slug, "versus_plan": views.versus_plan, "sort_value": sort_value,
+}
+
+
