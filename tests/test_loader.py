@@ -114,20 +114,20 @@ def test_text_is_normalised_to_nfc():
 def test_file_encodings(tmp_path):
     good = tmp_path / "good.yaml"
     good.write_bytes(b"\xef\xbb\xbfa: 1\r\nb: S\xc3\xb3c\r\n")  # BOM and CRLF are fine
-    assert load_yaml(good) == ({"a": 1, "b": "Sóc"}, [])
+    assert load_yaml(good, tmp_path) == ({"a": 1, "b": "Sóc"}, [])
     latin = tmp_path / "cp1258.yaml"
     latin.write_bytes("a: 1\nb: Sóc Trăng\n".encode("cp1258"))
-    data, problems = load_yaml(latin)
+    data, problems = load_yaml(latin, tmp_path)
     assert data is None
     assert str(problems[0].location) == f"{latin}:2:5"
     assert "không phải UTF-8" in problems[0].message and "UTF-8" in problems[0].hint
     utf16 = tmp_path / "utf16.yaml"
     utf16.write_bytes("a: 1\n".encode("utf-16"))
-    assert "UTF-16" in load_yaml(utf16)[1][0].message
+    assert "UTF-16" in load_yaml(utf16, tmp_path)[1][0].message
     empty = tmp_path / "empty.yaml"
     empty.write_text("  \n", encoding="utf-8")
-    assert load_yaml(empty)[1][0].message == "tệp trống"
-    assert load_yaml(tmp_path / "missing.yaml")[1][0].message == "không tìm thấy tệp"
+    assert load_yaml(empty, tmp_path)[1][0].message == "tệp trống"
+    assert load_yaml(tmp_path / "missing.yaml", tmp_path)[1][0].message == "không tìm thấy tệp"
 
 
 @pytest.mark.parametrize("text", ["~\n", "- a\n- b\n", "chỉ một dòng chữ\n", "# chỉ có ghi chú\n"])

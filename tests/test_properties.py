@@ -80,7 +80,7 @@ def test_loader_answers_random_bytes_with_problems_only(raw):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "x.yaml"
         path.write_bytes(raw)
-        result, problems = load_yaml(path)
+        result, problems = load_yaml(path, Path(folder))
         assert all(isinstance(p, Problem) for p in problems)
         assert result is not None or problems
 

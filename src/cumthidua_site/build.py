@@ -35,12 +35,13 @@ class Result:
         return bool(self.errors or (strict and self.warnings))
 
 
-def find_templates(data_dir: Path, templates: Optional[Path] = None) -> Path:
-    """--templates, else templates/ beside the data folder, else the project's own."""
-    if templates is not None:
-        return templates
-    beside = data_dir.resolve().parent / "templates"
-    return beside if (beside / "base.html").is_file() else PACKAGE_TEMPLATES
+def find_templates(templates: Optional[Path] = None) -> Path:
+    """--templates, else the project's own.
+
+    Templates are code (Jinja outside the sandbox), so a templates folder that
+    merely sits beside someone's data folder is never used unless asked for.
+    """
+    return templates if templates is not None else PACKAGE_TEMPLATES
 
 
 def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = None,
@@ -55,7 +56,7 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
     result.problems += check(dataset.edition)
     if result.failed(strict):
         return result
-    files, problems = render_site(dataset, find_templates(data_dir, templates))
+    files, problems = render_site(dataset, find_templates(templates))
     result.problems += problems
     if result.failed(strict):
         return result

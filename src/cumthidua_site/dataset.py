@@ -9,6 +9,7 @@ from typing import Any, Optional
 from pydantic import BaseModel, ValidationError
 
 from .errors import Location, Problem, error
+from .files import path_problem
 from .loader import load_yaml, locate, lookup, parse_yaml, read_text
 from .messages import translate
 from .model import VIETNAM_PROVINCES, Article, Edition, nearest
@@ -72,8 +73,8 @@ def split_front_matter(text: str, path: Path) -> tuple[Optional[str], str, int, 
                                  "thêm một dòng --- sau dòng published:")]
 
 
-def _load_article(path: Path) -> tuple[Optional[ArticleSource], list[Problem]]:
-    text, problems = read_text(path)
+def _load_article(path: Path, root: Path) -> tuple[Optional[ArticleSource], list[Problem]]:
+    text, problems = read_text(path, root)
     if text is None:
         return None, problems
     meta_text, body, body_line, problems = split_front_matter(text, path)
@@ -108,12 +109,15 @@ def edition_dir(data_dir: Path, site_raw: Any) -> Optional[Path]:
 def load_dataset(data_dir: Path) -> tuple[Optional[Dataset], list[Problem]]:
     """Read and validate every data file; collect every problem before giving up."""
     problems: list[Problem] = []
+    too_long = path_problem(data_dir, "thư mục số liệu (--data)")
+    if too_long is not None:
+        return None, [too_long]
     if not data_dir.is_dir():
         return None, [error(Location(data_dir), "không tìm thấy thư mục số liệu",
                             "chạy lệnh trong thư mục dự án, hoặc chỉ đường dẫn bằng --data")]
     paths = {"site": data_dir / SITE_FILE}
     docs: dict[str, Any] = {}
-    docs["site"], found = load_yaml(paths["site"])
+    docs["site"], found = load_yaml(paths["site"], data_dir)
     problems += found
     folder = edition_dir(data_dir, docs["site"])
     if folder is None:
@@ -128,9 +132,9 @@ def load_dataset(data_dir: Path) -> tuple[Optional[Dataset], list[Problem]]:
                                        "sửa edition cho đúng tên thư mục năm trong data/")]
     for key, name in EDITION_FILES.items():
         paths[key] = folder / name
-        docs[key], found = load_yaml(paths[key])
+        docs[key], found = load_yaml(paths[key], data_dir)
         problems += found
-    article, found = _load_article(folder / ARTICLE_FILE)
+    article, found = _load_article(folder / ARTICLE_FILE, data_dir)
     problems += found
     if any(doc is None for doc in docs.values()):
         return None, problems

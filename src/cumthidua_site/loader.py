@@ -27,6 +27,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from .errors import Location, Problem, error
+from .files import read_within
 
 MAX_BYTES = 1024 * 1024  # data files are a few KB; refuse anything absurd early
 MAX_DEPTH = 32  # our schema nests 5 deep; deeper input is a mistake or an attack on the stack
@@ -96,24 +97,12 @@ def lookup(root: Any, path: tuple) -> Any:
 
 # --- reading bytes -------------------------------------------------------
 
-def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """Decode a data file as UTF-8 (BOM and CRLF allowed) into NFC text, or say why not."""
+def read_text(path: Path, root: Path) -> tuple[str | None, list[Problem]]:
+    """Decode a data file inside `root` as UTF-8 (BOM and CRLF allowed) into NFC text, or say why not."""
     here = Location(path, 1, 1)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, [error(here, f"tệp quá lớn ({size // 1024} KB, tối đa {MAX_BYTES // 1024} KB)",
-                                "tệp số liệu chỉ cần vài KB; kiểm tra xem có chép nhầm tệp khác vào không")]
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [error(Location(path), "không tìm thấy tệp",
-                            "kiểm tra tên tệp và thư mục số liệu (--data)")]
-    except IsADirectoryError:
-        return None, [error(Location(path), "đây là một thư mục, không phải tệp",
-                            f"cần một tệp tên {path.name} ở chỗ này")]
-    except OSError as exc:
-        return None, [error(Location(path), f"không đọc được tệp ({exc.strerror})",
-                            "kiểm tra quyền đọc tệp")]
+    raw, problems = read_within(path, root, MAX_BYTES)
+    if raw is None:
+        return None, problems
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:64]:
         return None, [error(here, "tệp đang được lưu dạng UTF-16, không phải UTF-8",
                             "mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8")]
@@ -332,9 +321,9 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[P
     return data, problems
 
 
-def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
-    """Read and parse a YAML data file."""
-    text, problems = read_text(path)
+def load_yaml(path: Path, root: Path) -> tuple[Any, list[Problem]]:
+    """Read and parse a YAML data file inside the data folder `root`."""
+    text, problems = read_text(path, root)
     if text is None:
         return None, problems
     return parse_yaml(text, path)

@@ -22,8 +22,8 @@ def use_colour(stream: IO[str]) -> bool:
 
 def shown_path(path: Path) -> str:
     """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    try:  # abspath, not resolve: a symlink (even a loop) is shown as the user named it
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except (ValueError, OSError):
         return str(path)
 
