@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from .checks import check
 from .dataset import load_dataset
@@ -45,8 +45,12 @@ def find_templates(templates: Optional[Path] = None) -> Path:
 
 
 def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = None,
-        strict: bool = False) -> Result:
-    """Validate and render everything in memory; write to `out` only when all is well."""
+        strict: bool = False, wait: bool = True, on_wait: Optional[Callable[[str], None]] = None) -> Result:
+    """Validate and render everything in memory; write to `out` only when all is well.
+
+    While another build writes the same `out`, wait for it (calling `on_wait` once),
+    or with `wait` False raise writer.Busy.
+    """
     if out is not None:
         ensure_replaceable(out)  # fail before the work, not after
     dataset, problems = load_dataset(data_dir)
@@ -62,6 +66,6 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
         return result
     result.files = files
     if out is not None:
-        write_site(files, out)
+        result.problems += write_site(files, out, wait=wait, on_wait=on_wait)
         result.written = out
     return result

@@ -1,4 +1,4 @@
-"""Command line: build | check. Exit 0 ok, 1 bad data, 2 bad usage, 70 a bug of ours."""
+"""Command line: build | check. Exit 0 ok, 1 bad data, 2 bad usage, 75 output busy, 70 a bug of ours."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ _ARGPARSE_VI = {
 }
 argparse._ = lambda text: _ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG, EXIT_BUSY = 0, 1, 2, 70, 75
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
                          help="coi cảnh báo như lỗi (thoát với mã 1)")
     build.add_argument("--out", type=Path, default=Path("build"), metavar="THƯ_MỤC",
                        help="thư mục đầu ra (mặc định: build)")
+    build.add_argument("--no-wait", dest="wait", action="store_false",
+                       help="nếu một bản dựng khác đang ghi vào cùng thư mục đầu ra thì dừng ngay "
+                            f"(mã thoát {EXIT_BUSY}) thay vì chờ")
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="cách in kết quả: text (mặc định) hoặc json cho máy đọc")
     return top
@@ -76,6 +79,11 @@ def _print_problems(result_problems, fmt: str) -> None:
         print(format_text(result_problems, colour=use_colour(sys.stderr)), file=sys.stderr)
 
 
+def _say_waiting(out: Path, holder: str) -> None:
+    print(f"Một bản dựng khác (tiến trình {holder}) đang ghi vào {shown_path(out)}/; "
+          f"đang chờ bản đó xong rồi mới ghi…", file=sys.stderr, flush=True)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Parse, call one function, map errors to exit codes."""
     try:
@@ -84,7 +92,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return int(exc.code or 0)
     try:
         out = args.out if args.command == "build" else None
-        result = run(args.data, out=out, templates=args.templates, strict=args.strict)
+        result = run(args.data, out=out, templates=args.templates, strict=args.strict,
+                     wait=getattr(args, "wait", True), on_wait=lambda holder: _say_waiting(out, holder))
     except SiteError as exc:
         print(format_text(exc.problems, colour=use_colour(sys.stderr)), file=sys.stderr)
         return exc.exit_code
