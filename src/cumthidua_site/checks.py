@@ -7,6 +7,7 @@ the figures involved with their file and line and shows the computation.
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from itertools import combinations
 from pathlib import Path
@@ -222,9 +223,9 @@ def dates_plausible(edition: Edition) -> Iterator[Problem]:
     if conf.pact_year != year + 1:
         yield warning(_at(conf, "pact_year"), f"giao ước thi đua ký tại hội nghị tổng kết năm {year} "
                       f"lại là của năm {conf.pact_year}", f"thường là giao ước của năm {year + 1}")
-    years = [head.year for head in cluster.heads]
+    years = Counter(head.year for head in cluster.heads)
     for head in cluster.heads:
-        if years.count(head.year) > 1:
+        if years[head.year] > 1:
             yield error(_at(head, "year"), f"năm {head.year} có hơn một cụm trưởng",
                         "mỗi năm chỉ có một cụm trưởng")
     if year not in years:

@@ -8,7 +8,7 @@ import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterator, Optional
+from typing import Iterator
 
 from pydantic import BaseModel
 
@@ -69,10 +69,6 @@ def field_dictionary() -> list[FieldDoc]:
 QUALIFIERS = [(q.value, q.label) for q in Qualifier]
 
 
-def _number(value: Optional[Decimal]) -> str:
-    return "" if value is None else str(value)
-
-
 def _row(edition: Edition, scope: str, province: str, path: str, label: str, fig: Figure) -> dict:
     span = fig.interval
     source = edition.cluster.sources.get(fig.source or "")
@@ -105,14 +101,33 @@ def _resolve(obj, path: str):
     return obj
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP's CSV injection advice).
+
+    Text that starts (after any spaces) with = + - @, a tab or a carriage return
+    gets a leading apostrophe, which Excel and LibreOffice show as text; numbers
+    such as -2.5 stay numbers.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    if text.lstrip(" ").startswith(_FORMULA_START) or text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
 def to_csv(rows: list[dict]) -> bytes:
     """UTF-8 with a BOM (so Excel on Vietnamese Windows shows the diacritics), CRLF rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([name for name, _, _ in COLUMNS])
     for row in rows:
-        writer.writerow([_number(row[k]) if isinstance(row[k], Decimal) or row[k] is None else row[k]
-                         for k, _, _ in COLUMNS])
+        writer.writerow([safe_cell(row[k]) for k, _, _ in COLUMNS])
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Iterable, Optional, Union
 
+from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
@@ -61,10 +62,27 @@ def long_date(day: dt.date) -> str:
     return format_date(day, format="'ngày' d 'tháng' M 'năm' y", locale=LOCALE)
 
 
+def _joiner(pattern: str) -> Optional[str]:
+    """The text between {0} and {1} in a CLDR list pattern such as '{0} và {1}'."""
+    if pattern.startswith("{0}") and pattern.endswith("{1}"):
+        return pattern[3:-3]
+    return None
+
+
+_LIST = Locale.parse(LOCALE).list_patterns["standard"]
+_START, _MIDDLE, _END, _TWO = (_joiner(_LIST[key]) for key in ("start", "middle", "end", "2"))
+
+
 def names(items: Iterable[str]) -> str:
-    """'Bạc Liêu, Trà Vinh và Tiền Giang'."""
+    """'Bạc Liêu, Trà Vinh và Tiền Giang', from the locale's list patterns.
+
+    Joined by hand: Babel's format_list rebuilds the string once per item, which
+    is quadratic (a source with 340,000 authors took 89 s).
+    """
     items = [str(item) for item in items]
-    return format_list(items, locale=LOCALE) if items else ""
+    if len(items) <= 2 or None in (_START, _MIDDLE, _END, _TWO):
+        return format_list(items, locale=LOCALE) if items else ""
+    return items[0] + _START + _MIDDLE.join(items[1:-1]) + _END + items[-1]
 
 
 _ORDINALS = {1: "nhất", 2: "hai", 3: "ba", 4: "tư"}

@@ -181,6 +181,21 @@ class _Loader(Reader, Scanner, Parser, _StrictComposer, SafeConstructor, Resolve
         Resolver.__init__(self)
 
 
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml.cyaml import CParser
+
+    class _FastLoader(_StrictComposer, CParser, SafeConstructor, Resolver):
+        """libyaml's events, our composer (it comes first in the MRO)."""
+
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            _StrictComposer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+else:  # pragma: no cover - PyYAML wheels ship libyaml
+    _FastLoader = None
+
+
 # PyYAML's problems, said for an editor. Unlisted ones get a general message.
 _SYNTAX = [
     ("found character '\\t'", "có ký tự tab; YAML chỉ cho phép thụt lề bằng dấu cách",
@@ -289,8 +304,30 @@ def _control_character(path: Path, text: str, exc, line_offset: int) -> Problem:
                  "xóa ký tự lạ ở vị trí này (thường do chép từ nơi khác hoặc lưu sai bảng mã)")
 
 
+def _fast_node(text: str) -> tuple[Any, list[tuple]] | None:
+    """The node tree through libyaml's C parser (about 5x faster), or None on any trouble.
+
+    Only events come from C; composing (with the depth limit and the refusals)
+    stays ours. When anything is wrong, the pure-Python parser runs again to say
+    what, in the words the messages above are written for.
+    """
+    if _FastLoader is None:
+        return None
+    try:
+        loader = _FastLoader(text)
+        try:
+            return loader.get_single_node(), loader.refusals
+        finally:
+            loader.dispose()
+    except Exception:
+        return None
+
+
 def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into located data; problems instead of exceptions."""
+    fast = _fast_node(text)
+    if fast is not None:
+        return _located(fast[0], fast[1], path, line_offset)
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
@@ -309,6 +346,10 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[P
         return None, [error(Location(path), "cú pháp YAML không hợp lệ")]
     finally:
         loader.dispose()
+    return _located(node, loader.refusals, path, line_offset)
+
+
+def _located(node: Any, refusals: list[tuple], path: Path, line_offset: int) -> tuple[Any, list[Problem]]:
     if node is None:
         return None, [error(Location(path, 1, 1), "tệp không có nội dung YAML", "xem mẫu trong README")]
     if not isinstance(node, MappingNode):
@@ -316,7 +357,7 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[P
                             "nội dung tệp phải là các dòng `tên_trường: giá trị`",
                             "xem mẫu trong README hoặc trong tệp gốc")]
     problems = [error(_mark_location(path, mark, line_offset), message, hint)
-                for mark, message, hint in loader.refusals]
+                for mark, message, hint in refusals]
     data = _Converter(path, line_offset, problems).convert(node)
     return data, problems
 
@@ -434,7 +475,7 @@ class _Converter:
             return self.refuse(node, f"chữ có ký tự điều khiển U+{ord(bad):04X} không được phép",
                                "xóa ký tự lạ hoặc chuỗi thoát (\\…) ở vị trí này")
         text = unicodedata.normalize("NFC", node.value)
-        if node.style is not None:  # quoted or block scalar: always text
+        if node.style:  # quoted or block scalar: always text (plain is None in PyYAML, "" in libyaml)
             return text
         value, message, hint = resolve_plain(text)
         if value is REFUSED:
@@ -451,7 +492,7 @@ class _Converter:
                 self.refuse(key_node, "tên trường có ký tự điều khiển không được phép", "gõ lại tên trường")
                 continue
             key = unicodedata.normalize("NFC", key_node.value)
-            if key == "<<" and key_node.style is None:
+            if key == "<<" and not key_node.style:
                 self.refuse(key_node, "YAML có khóa gộp (<<), tệp số liệu không dùng",
                             "viết thẳng các trường ra")
                 continue

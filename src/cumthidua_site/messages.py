@@ -77,7 +77,8 @@ def _show(value: Any) -> str:
     if isinstance(value, (int, Decimal)):
         return str(value)
     if isinstance(value, str):
-        return f"“{value}”"
+        shown = value if len(value) <= 60 else value[:57] + "…"  # a message stays one readable line
+        return "“" + "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in shown) + "”"
     if isinstance(value, dict):
         return "một bảng {…}"
     if isinstance(value, list):
@@ -196,10 +197,15 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
     if kind == "source_missing":
         return f"{what} thiếu source (nguồn tin)", "ghi mã nguồn tin, ví dụ source: bao-kien-giang", False
     if kind == "web_address":
-        return f"{what} phải là địa chỉ web bắt đầu bằng https:// hoặc http://, {_now(given)}", \
-            "ví dụ \"https://baokiengiang.vn/…\"", False
+        return f"{what} phải là địa chỉ web bắt đầu bằng https:// hoặc http://, viết liền một dòng, " \
+               f"không dấu cách hay ký tự < > \" {{ }} |, {_now(given)}", \
+            "ví dụ \"https://baokiengiang.vn/…\"; chép lại địa chỉ từ thanh địa chỉ của trình duyệt", False
+    if kind == "single_line":
+        return f"{what} phải viết trên một dòng: có ký tự xuống dòng, tab hoặc ký tự đổi chiều chữ " \
+               f"({ctx.get('char', '')}), {_now(given)}", \
+            "nối lại thành một dòng trong ngoặc kép; xóa ký tự lạ (thường do chép từ nơi khác)", False
     if kind == "base_url":
-        return f"{what} phải là địa chỉ đầy đủ, kết thúc bằng dấu /, {_now(given)}", \
+        return f"{what} phải là địa chỉ đầy đủ, kết thúc bằng dấu /, viết liền một dòng, {_now(given)}", \
             "ví dụ \"https://example.vn/cum-thi-dua/\", hoặc \"\" nếu chưa có", False
     return f"{what} không hợp lệ: {_show(given)}", "", False
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import unicodedata
 from typing import Annotated, Optional
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -102,14 +104,38 @@ def _not_blank(text: str) -> str:
     return text
 
 
+# Line breaks, tabs and the bidirectional controls that can make text read differently
+# from what it is ("Trojan Source"); the loader already refuses the other control characters.
+_NOT_IN_A_LINE = frozenset("\n\r\t\v\f\x85\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _single_line(text: str) -> str:
+    text = text.strip()  # the newline a YAML `>` block ends with, stray spaces
+    bad = next((ch for ch in text if ch in _NOT_IN_A_LINE), None)
+    if bad is not None:
+        raise PydanticCustomError("single_line", "{char}", {"char": f"U+{ord(bad):04X}"})
+    return text
+
+
+# Characters a web address never holds unencoded (RFC 3986), and whitespace of any kind.
+_NOT_IN_A_URL = re.compile(r'[\s<>"`{}|\\^\x00-\x1f\x7f\u2028\u2029]')
+
+
 def _web_address(url: str) -> str:
-    if url and not url.startswith(("https://", "http://")):
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or _NOT_IN_A_URL.search(url):
         raise PydanticCustomError("web_address", "url")
     return url
 
 
-SourceId = str
-Text = Annotated[str, AfterValidator(_not_blank)]
+Line = Annotated[str, AfterValidator(_single_line)]
+SourceId = Line
+Text = Annotated[str, AfterValidator(_single_line), AfterValidator(_not_blank)]
 Url = Annotated[str, AfterValidator(_web_address)]
 
 
@@ -123,7 +149,7 @@ class Publisher(Model):
 class Licence(Model):
     name: Text = Field(title="tên giấy phép")
     url: Annotated[Text, AfterValidator(_web_address)] = Field(title="địa chỉ giấy phép")
-    note: str = Field("", title="ghi chú về giấy phép")
+    note: Line = Field("", title="ghi chú về giấy phép")
 
 
 class Site(Model):
@@ -139,8 +165,13 @@ class Site(Model):
     @field_validator("base_url")
     @classmethod
     def _absolute(cls, value: str) -> str:
-        if value and not (value.startswith(("https://", "http://")) and value.endswith("/")):
-            raise PydanticCustomError("base_url", "base_url")
+        if value:
+            try:
+                _web_address(value)
+            except PydanticCustomError:
+                raise PydanticCustomError("base_url", "base_url") from None
+            if not value.endswith("/"):
+                raise PydanticCustomError("base_url", "base_url")
         return value
 
 
@@ -163,9 +194,9 @@ class Excluded(Model):
 
 class Conference(Model):
     date: dt.date = Field(title="ngày hội nghị")
-    time_of_day: str = Field("", title="buổi")
+    time_of_day: Line = Field("", title="buổi")
     year_inferred: bool = Field(title="năm do suy ra")
-    year_reason: str = Field("", title="lý do suy ra năm")
+    year_reason: Line = Field("", title="lý do suy ra năm")
     place: MemberName = Field(title="nơi tổ chức")
     pact_year: int = Field(title="năm của giao ước thi đua")
     source: SourceId = Field(title="nguồn")
@@ -209,7 +240,7 @@ class Poverty(Model):
 class ProvinceList(Model):
     """A list of member provinces the source names, with the count it states, if any."""
 
-    name: str = Field("", title="tên")
+    name: Line = Field("", title="tên")
     count: Optional[ProvinceCount] = Field(None, title="số tỉnh nguồn nêu")
     provinces: list[MemberName] = Field(title="danh sách tỉnh")
     source: SourceId = Field(title="nguồn")
@@ -223,8 +254,8 @@ class Awards(Model):
 class Head(Model):
     year: int = Field(title="năm làm cụm trưởng")
     province: MemberName = Field(title="tỉnh cụm trưởng")
-    leader: str = Field("", title="người đứng đầu")
-    leader_role: str = Field("", title="chức vụ")
+    leader: Line = Field("", title="người đứng đầu")
+    leader_role: Line = Field("", title="chức vụ")
     source: SourceId = Field(title="nguồn")
 
 
@@ -234,7 +265,7 @@ class Cluster(Model):
     name: Text = Field(title="tên cụm thi đua")
     short_name: Text = Field(title="tên ngắn của cụm")
     year: int = Field(title="năm tổng kết")
-    sources: dict[str, Source] = Field(title="nguồn tin")
+    sources: dict[SourceId, Source] = Field(title="nguồn tin")
     member_count: ProvinceCount = Field(title="số tỉnh thành viên")
     excluded: Excluded = Field(title="địa phương không thuộc cụm")
     conference: Conference = Field(title="hội nghị tổng kết")
