@@ -1,0 +1,249 @@
+"""Markup in every text an editor writes changes no page's structure: escaped in HTML, attributes,
+JSON-LD, XML and CSV, never run.
+
+The text fields are found from the schema (every single-line text field of the model), so a
+field added later is covered without touching this test.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import typing
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from cumthidua_site import model
+from cumthidua_site.cli import main
+from cumthidua_site.downloads import safe_cell
+from cumthidua_site.loader import LocatedList, LocatedMap, load_yaml
+
+from conftest import edit, soup
+
+# Double-quoted YAML: \" is a quote. No braces, so it is also plain text in the article's front matter.
+PAYLOAD = ('<script>alert(1)</script><img src=x onerror=alert(2)><b title=\\"t\\" onclick=\\"f()\\">'
+           "&amp;&lt;'</b><!-- c --><svg onload=alert(3)>[a](javascript:alert(4)) *em* # ")
+SHOWN = "<script>alert(1)</script>"  # what a reader must see, as text
+URL = "https://example.vn/a?b=1&c='d'#e"
+FORMULA = '=HYPERLINK(\\"http://evil.example\\",\\"x\\")'
+
+
+def _validators(metadata) -> set:
+    return {getattr(m, "func", None) for m in metadata}
+
+
+def _is_text(annotation, metadata) -> bool:
+    """A free single-line text field (Line or Text), not a reference such as a source id."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation, *metadata = typing.get_args(annotation)
+    return annotation is str and model._single_line in _validators(metadata) and not _is_url(annotation, metadata)
+
+
+def _is_url(annotation, metadata) -> bool:
+    if model._web_address in _validators(metadata):
+        return True
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation, *metadata = typing.get_args(annotation)
+        return _is_url(annotation, metadata)
+    return False
+
+
+def text_places(cls: type[BaseModel], data, kind) -> list:
+    """Locations of the values of every text (or URL) field of `cls` in located `data`."""
+    found = []
+    if not isinstance(data, LocatedMap):
+        return found
+    for name, info in cls.model_fields.items():
+        if name not in data or name == "source":
+            continue
+        value, annotation = data[name], info.annotation
+        inner = typing.get_args(annotation)
+        if kind(annotation, info.metadata):
+            found.append(data.value_locs[name])
+        elif typing.get_origin(annotation) is list and inner and kind(inner[0], []):
+            found += [loc for loc in value.item_locs] if isinstance(value, LocatedList) else []
+        elif typing.get_origin(annotation) is list and inner and isinstance(inner[0], type) and \
+                issubclass(inner[0], BaseModel) and isinstance(value, LocatedList):
+            for item in value:
+                found += text_places(inner[0], item, kind)
+        elif typing.get_origin(annotation) is dict and isinstance(inner[1], type) and issubclass(inner[1], BaseModel):
+            for item in value.values():
+                found += text_places(inner[1], item, kind)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found += text_places(annotation, value, kind)
+    return found
+
+
+def inject(path: Path, places, text: str, replace: bool = False) -> int:
+    """Put `text` at the start of each double-quoted value (or instead of it); bottom-up keeps places valid."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for loc in sorted(places, key=lambda l: (l.line, l.col), reverse=True):
+        line, col = lines[loc.line - 1], loc.col - 1
+        assert line[col] == '"', f"{path.name}:{loc.line}: the fixture writes text values in double quotes"
+        if replace:
+            end = next(i for i in range(col + 1, len(line)) if line[i] == '"' and line[i - 1] != "\\")
+            lines[loc.line - 1] = line[:col + 1] + text + line[end:]
+        else:
+            lines[loc.line - 1] = line[:col + 1] + text + line[col + 1:]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return len(places)
+
+
+def _given(path: Path, places) -> list:
+    """Places whose value is not empty: an empty text means "not given" and changes the page."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return [loc for loc in places if lines[loc.line - 1][loc.col - 1:loc.col + 1] != '""']
+
+
+def inject_everywhere(data: Path, text: str, url: str | None = None) -> int:
+    count = 0
+    for name, cls in (("site.yaml", model.Site), ("2023/cluster.yaml", model.Cluster)):
+        path = data / name
+        located, problems = load_yaml(path, data)
+        assert not problems
+        count += inject(path, _given(path, text_places(cls, located, _is_text)), text)
+        if url is not None:
+            located, _ = load_yaml(path, data)
+            count += inject(path, _given(path, text_places(cls, located, _is_url)), url, replace=True)
+    return count
+
+
+def structure(folder: Path) -> dict[str, Counter]:
+    """Every HTML page's elements with their attribute names; JSON-LD parsed as JSON."""
+    pages = {}
+    for path in sorted(folder.rglob("*.html")):
+        page = soup(path.read_bytes())
+        pages[str(path.relative_to(folder))] = Counter(
+            (el.name, tuple(sorted(el.attrs))) for el in page.find_all(True))
+        for script in page.find_all("script", type="application/ld+json"):
+            json.loads(script.string)
+    return pages
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory, request):
+    from conftest import DATA
+    import shutil
+    root = tmp_path_factory.mktemp("clean")
+    shutil.copytree(DATA, root / "data")
+    edit(root / "data/site.yaml", 'base_url: ""', 'base_url: "https://example.vn/cum/"')
+    assert main(["build", "--data", str(root / "data"), "--out", str(root / "build")]) == 0
+    return root / "build"
+
+
+def test_the_schema_walk_finds_the_text_fields(project):
+    located, _ = load_yaml(project / "data/2023/cluster.yaml", project / "data")
+    places = text_places(model.Cluster, located, _is_text)
+    assert len(places) >= 15  # names, titles, authors, leaders, reasons…
+    assert len(text_places(model.Cluster, located, _is_url)) == 1
+
+
+def test_markup_in_every_text_field_adds_no_element_attribute_or_script(project, clean, capsys):
+    data = project / "data"
+    edit(data / "site.yaml", 'base_url: ""', 'base_url: "https://example.vn/cum/"')
+    count = inject_everywhere(data, PAYLOAD, URL)
+    for field in ("title", "sapo", "byline"):
+        edit(data / "2023/article.md", f'{field}: "', f'{field}: "{PAYLOAD}')
+    assert count >= 20
+    code = main(["build", "--data", str(data), "--out", str(project / "build")])
+    assert code == 0, capsys.readouterr().err
+    out = project / "build"
+    assert structure(out) == structure(clean)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    page = soup(index)
+    assert SHOWN in page.find("h1").get_text()  # shown as text, not run
+    assert SHOWN in page.title.get_text()
+    assert page.find("meta", property="og:title")["content"].startswith(SHOWN)
+    article = json.loads(page.find("script", type="application/ld+json").string)
+    assert article["headline"].startswith(SHOWN)
+    ET.fromstring((out / "sitemap.xml").read_bytes())
+    assert (out / "robots.txt").read_text(encoding="utf-8").count("\n") == 3
+    json.loads((out / "du-lieu/so-lieu-2023.json").read_bytes())
+
+
+def test_markup_in_the_article_body_is_cleaned(project, capsys):
+    article = project / "data/2023/article.md"
+    edit(article, "## Giảm nghèo", '<script>alert(1)</script>\n\n<img src=x onerror="alert(2)"> '
+         '<a href="javascript:alert(3)" onclick="x()">a</a> [b](javascript:alert(4)) '
+         '<iframe src="https://evil.example"></iframe><style>*{}</style>\n\n## Giảm nghèo')
+    assert main(["build", "--data", str(project / "data"), "--out", str(project / "build")]) == 0
+    page = soup((project / "build/index.html").read_bytes())
+    prose = page.find(class_="prose")
+    assert prose.find_all(["script", "img", "iframe", "style"]) == []
+    for element in prose.find_all(True):
+        assert not [a for a in element.attrs if a.startswith("on")]
+        assert "javascript:" not in element.get("href", "")
+
+
+def test_data_printed_into_the_article_is_text_not_markdown(project, capsys):
+    edit(project / "data/2023/cluster.yaml", 'short_name: "', 'short_name: "[x](https://evil.example) **b** ')
+    assert main(["build", "--data", str(project / "data"), "--out", str(project / "build")]) == 0
+    page = soup((project / "build/index.html").read_bytes())
+    prose = page.find(class_="prose")
+    assert not prose.find("a", href="https://evil.example") and not prose.find("strong")
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(project, capsys):
+    data = project / "data"
+    edit(data / "2023/cluster.yaml", 'publisher: "Báo Kiên Giang"', f'publisher: "{FORMULA}"')
+    assert main(["build", "--data", str(data), "--out", str(project / "build")]) == 0
+    rows = list(csv.reader(io.StringIO((project / "build/du-lieu/so-lieu-2023.csv").read_text(encoding="utf-8-sig"))))
+    cells = [cell for row in rows for cell in row]
+    assert any(cell.startswith("'=HYPERLINK(") for cell in cells)
+    numbers = 0
+    for cell in cells:
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            float(cell)  # only a number may start so
+            numbers += 1
+    data_page = (project / "build/du-lieu/index.html").read_text(encoding="utf-8")
+    assert "không chạy như một công thức" in data_page
+
+
+@pytest.mark.parametrize("value, cell", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("\r=1", "'\r=1"), ("  =1", "'  =1"), ("Báo =", "Báo ="), ("", ""), (None, ""),
+])
+def test_safe_cell(value, cell):
+    assert safe_cell(value) == cell
+
+
+def test_numbers_stay_numbers_in_csv():
+    from decimal import Decimal
+    assert safe_cell(Decimal("-2.5")) == "-2.5" and safe_cell(-3) == "-3"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("base_url", "https://example.vn/\\nDisallow: /\\nSitemap: https://evil.example/x.xml\\n/"),
+    ("base_url", "https://example.vn/ a/"),
+    ("base_url", "https://example.vn/\\u2028/"),
+    ("base_url", "javascript:alert(1)//"),
+])
+def test_base_url_refuses_line_breaks_and_other_schemes(project, capsys, field, value):
+    edit(project / "data/site.yaml", 'base_url: ""', f'base_url: "{value}"')
+    code = main(["build", "--data", str(project / "data"), "--out", str(project / "build")])
+    err = capsys.readouterr().err
+    assert code == 1 and "site.yaml:" in err and "base_url" in err and not (project / "build").exists()
+
+
+@pytest.mark.parametrize("old, new, shown", [
+    ('title: "Kiên Giang', 'title: "Kiên\\nGiang', "U+000A"),
+    ('publisher: "Báo Kiên Giang"', 'publisher: "Báo\\tKiên Giang"', "U+0009"),
+    ('time_of_day: "sáng"', 'time_of_day: "s\\u2029áng"', "U+2029"),
+    ('year_reason: "hội', 'year_reason: "\\u202ehội', "U+202E"),
+    ('authors: ["Đức Bình"', 'authors: ["Đức\\r\\nBình"', "U+000D"),
+    ('url: "https://baokiengiang.vn/', 'url: "https://baokiengiang.vn/\\n', ""),
+    ('url: "https://baokiengiang.vn/', 'url: "https://baokiengiang.vn/ x', ""),
+    ('url: "https://baokiengiang.vn/', 'url: "https://baokiengiang.vn/\\"><script>', ""),
+])
+def test_single_line_fields_refuse_line_breaks_and_control_characters(project, capsys, old, new, shown):
+    edit(project / "data/2023/cluster.yaml", old, new)
+    code = main(["check", "--data", str(project / "data")])
+    err = capsys.readouterr().err
+    assert code == 1 and "cluster.yaml:" in err and shown in err
+    assert all(line.startswith(("/", "  ", "Số liệu", "tests")) or ": lỗi: " in line or not line
+               for line in err.splitlines())  # every message stays on its own line
