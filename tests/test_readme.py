@@ -34,3 +34,24 @@ def test_cross_check_example_is_what_an_editor_sees(project):
     result = cli("check", cwd=project)
     assert result.returncode == 1
     assert _block_after("### Các quy tắc kiểm tra chéo") == result.stderr.splitlines()[:4]
+
+
+def test_everything_an_article_can_use_is_listed_in_the_readme():
+    from cumthidua_site import sandbox
+    from cumthidua_site.article import article_context
+    from cumthidua_site.dataset import load_dataset
+    from conftest import DATA
+    section = README[README.index("### Viết bài"):README.index("### An toàn")]
+    dataset, _ = load_dataset(DATA)
+    names = set(article_context(dataset, {})) | set(sandbox.OUR_FILTERS) | set(sandbox.JINJA_FILTER_NAMES)
+    names |= {name for name in sandbox.TESTS if name.isidentifier()}
+    missing = sorted(name for name in names if f"`{name}" not in section)
+    assert missing == []
+    assert set(sandbox.FILTERS) == set(sandbox.OUR_FILTERS) | set(sandbox.JINJA_FILTER_NAMES)
+
+
+def test_the_exit_codes_are_documented():
+    from cumthidua_site import cli
+    table = README[README.index("- Exit status:"):README.index("Make targets")]
+    for code in (cli.EXIT_OK, cli.EXIT_DATA, cli.EXIT_USAGE, cli.EXIT_BUSY, cli.EXIT_BUG, 130):
+        assert f"| {code} |" in table
