@@ -1,4 +1,4 @@
-"""`make bench`: build time and the weight of every page, as figures to quote.
+"""`make bench`: build time, the weight of every page, and the cost of the hostile-input limits.
 
 Run on a shared machine, so it reports medians over repeated runs, never a
 pass/fail on time. Weight is what a reader downloads: each HTML page gzipped
@@ -7,14 +7,18 @@ pass/fail on time. Weight is what a reader downloads: each HTML page gzipped
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from cumthidua_site import article
 from cumthidua_site.build import run
+from cumthidua_site.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET = 14 * 1024      # bytes: what fits in the first TCP round trip (10 segments)
@@ -44,9 +48,50 @@ def main() -> int:
             flag = f"{packed / BUDGET:6.0%}" + ("  OVER BUDGET" if packed > BUDGET else "")
             over += packed > BUDGET
         print(f"{path:34} {len(content):8d} {packed:8d}  {flag}")
+    hostile()
     script = len((ROOT / "templates" / "sort.js").read_bytes())
     print(f"sort.js: {script} bytes (budget {SCRIPT_BUDGET})" + ("  OVER BUDGET" if script > SCRIPT_BUDGET else ""))
     return 1 if over or script > SCRIPT_BUDGET else 0
+
+
+def _median_ms(work, runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings) * 1000
+
+
+def hostile() -> None:
+    """What the limits of issue 8 cost, and the worst inputs they still let through."""
+    dataset, _ = load_dataset(ROOT / "data")
+    blocks = {f"table:{n}": "" for n in article.TABLES} | {f"chart:{n}": "" for n in article.CHARTS}
+    isolated = _median_ms(lambda: article.render_article(dataset, blocks), 21)
+    inline = _median_ms(lambda: article._render(dataset, blocks, lambda stage: None), 21)
+    print(f"article in a child process: median {isolated:.1f} ms, in-process {inline:.1f} ms "
+          f"(isolation costs {isolated - inline:.1f} ms, 21 runs each)")
+    worst = "\n\n".join(["[a] <b> " * (article.MAX_BRACKETS // 2) + "x" * (article.MAX_BLOCK - 8 * article.MAX_BRACKETS)]
+                         + ["".join("    " * depth + "- mục\n" for depth in range(article.MAX_NESTING))] * 20)
+    heavy = dataclasses.replace(dataset, article=dataclasses.replace(dataset.article, body=worst))
+    result = article.render_article(heavy, blocks)
+    assert result[0] is not None, result[1]
+    print(f"article at the limits ({len(worst):,} characters: full paragraphs of brackets, lists "
+          f"{article.MAX_NESTING} deep): median {_median_ms(lambda: article.render_article(heavy, blocks), 5):.0f} ms")
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "data"
+        shutil.copytree(ROOT / "data", data)
+        cluster = data / "2023/cluster.yaml"
+        text = cluster.read_text(encoding="utf-8")
+        line = next(l for l in text.split("\n") if l.strip().startswith("authors:"))
+        names, size, count = [], len(text.encode()), 0
+        while size < 1024 * 1024 - 64:
+            names.append(f"a{count % 10}")
+            size += 3
+            count += 1
+        cluster.write_text(text.replace(line, line.replace("[", "[" + ",".join(names) + ",", 1)), encoding="utf-8")
+        took = _median_ms(lambda: run(data, templates=ROOT / "templates"), 3)
+        print(f"1 MB cluster.yaml with {count:,} authors: check and render in memory, median {took / 1000:.1f} s (3 runs)")
 
 
 if __name__ == "__main__":

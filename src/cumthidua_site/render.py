@@ -21,10 +21,10 @@ import traceback
 from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import charts, downloads, metadata, views
 from . import formatting as fmt
@@ -32,7 +32,6 @@ from .article import CHARTS, TABLES, render_article
 from .filters import FILTERS, versus
 from .dataset import Dataset
 from .errors import Location, Problem, error, note
-from .figures import Figure
 from .model import Edition, Province
 
 # What a templates folder must hold; partials are found by the pages that include them.
