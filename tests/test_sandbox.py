@@ -26,6 +26,7 @@ import dataclasses
 import datetime as dt
 import re
 import time
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
@@ -46,7 +47,8 @@ BLOCKS = ({f"table:{name}": Markup("<table></table>") for name in article.TABLES
           | {f"chart:{name}": Markup("<svg></svg>") for name in article.CHARTS})
 FRONT = ("title", "sapo", "byline")
 SLOW = 2.0  # seconds: any single render beyond this is a hole
-BEFORE, AFTER = "Đoạn mở đầu của bài.\n\n", "\n\nĐoạn kết của bài.\n"  # the payload sits on body line 3
+# Around a payload in the body, which then sits on the body's third line.
+BEFORE, AFTER = "Đoạn mở đầu của bài.\n\n", "\n\nĐoạn kết của bài.\n"
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -76,13 +78,14 @@ def render(dataset):
     return done, problems, time.monotonic() - start
 
 
-def body_lines(dataset, body: str, first: int = 0) -> range:
-    """The file lines of `body` from its line `first` (0-based) to its end."""
+def body_lines(dataset, body: str) -> range:
+    """The lines of article.md that `body` fills."""
     start = dataset.article.body_line
-    return range(start + first, start + body.count("\n") + 1)
+    return range(start, start + body.count("\n") + 1)
 
 
 def payload_lines(dataset, payload: str) -> range:
+    """The lines of article.md that `payload` fills in the body BEFORE + payload + AFTER."""
     start = dataset.article.body_line + BEFORE.count("\n")
     return range(start, start + payload.count("\n") + 1)
 
@@ -92,6 +95,10 @@ def payload_lines(dataset, payload: str) -> range:
 ENGLISH = re.compile(r"\b(traceback|object|attribute|error|exception|undefined|jinja2?|python|class|nonetype|"
                      r"str|int|float|bool|tuple|dict|list|record|decimal|datetime|function|method|module|"
                      r"callable|argument|unhashable|markup|got|has no|is not|qualifier)\b", re.IGNORECASE)
+
+
+# A Python repr anywhere in a message, even inside the quotes.
+REPR = re.compile(r"Decimal\(|datetime\.|Record\(|<\w+[ .:']|\bat 0x[0-9a-f]+|\b\w+='")
 
 
 def spoken(problem: Problem) -> str:
@@ -109,7 +116,7 @@ def assert_refused(outcome, lines: range | list[int]) -> None:
         assert problem.location.path.name == "article.md", problem
         assert problem.location.line in lines, f"line {problem.location.line} not in {lines}: {problem}"
         assert problem.location.col >= 1, problem
-        assert not ENGLISH.search(spoken(problem)), problem
+        assert not ENGLISH.search(spoken(problem)) and not REPR.search(problem.message + problem.hint), problem
     assert seconds < SLOW, f"took {seconds:.1f} s"
 
 
@@ -128,102 +135,72 @@ CORPUS = [
     "{{ ''.__class__.__mro__[1].__subclasses__() }}",
     "{{ ''.__class__.__base__.__subclasses__()[40]('/etc/passwd').read() }}",
     "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
-    "{{ joiner.__init__.__globals__ }}",
     "{{ lipsum.__globals__['os'] }}",
     "{{ lipsum() }}",
     "{{ self._TemplateReference__context }}",
     "{{ self.__init__.__globals__.__builtins__ }}",
     "{{ self }}",
     "{{ namespace }}",
-    "{{ namespace(a=1) }}",
     "{{ range(10) }}",
     "{{ dict(a=1) }}",
     "{{ config.items() }}",
     "{{ request.application.__globals__.__builtins__.__import__('os').popen('id').read() }}",
-    "{{ url_for.__globals__ }}",
     "{{ caller() }}",
-    "{{ varargs }}",
     # reaching attributes some other way
     '{{ site|attr("__class__") }}',
     "{{ ()|attr('\\x5f\\x5fclass\\x5f\\x5f') }}",
     "{{ site['\\x5f\\x5fclass\\x5f\\x5f'] }}",
-    "{{ site['__class__'] }}",
     "{{ site._origin }}",
-    "{{ site._fields }}",
     "{{ (members|first)._origin.model_dump() }}",
     '{{ members|map(attribute="__class__")|list }}',
-    '{{ members|map(attribute="_origin")|first }}',
     '{{ members|map("attr", "__class__")|list }}',
     '{{ members|selectattr("__class__")|list }}',
-    '{{ members|sort(attribute="_origin")|first }}',
     # string formatting
     '{{ "{0.__class__}".format(site) }}',
     '{{ "%s"|format(site) }}',
     '{{ "%999999999d" % 1 }}',
-    '{{ "%s" % site }}',
-    "{{ cluster.name.format(site) }}",
     # methods of the models behind records, of tuples, mappings, dates, numbers, strings, markup
     "{{ site.model_dump_json(indent=99999999) }}",
     '{{ site.parse_file("x", proto="pickle", allow_pickle=True) }}',
     "{{ site.model_copy() }}",
-    "{{ site.model_fields }}",
     "{{ economy.exports.interval }}",
-    "{{ economy.exports.where() }}",
     "{{ members.append(1) }}",
-    "{{ members.__len__() }}",
     "{{ provinces.items() }}",
     '{{ provinces.get("Cà Mau") }}',
-    "{{ provinces.keys()|list }}",
     '{{ conference.date.strftime("%Y") }}',
-    "{{ conference.date.replace(year=1) }}",
-    "{{ conference.date.__class__ }}",
     "{{ economy.exports.value.as_integer_ratio() }}",
-    "{{ cluster.name.upper() }}",
     '{{ table("scores").unescape() }}',
     '{{ province("Cà Mau").__class__ }}',
     "{{ at_rank(1)._origin }}",
-    "{{ head(cluster.year).model_dump() }}",
     # our functions' insides
     "{{ table.__globals__ }}",
     "{{ province.__code__ }}",
-    "{{ province.__closure__ }}",
     "{{ at_rank.__wrapped__ }}",
     '{{ fig_list(members, "__class__") }}',
     '{{ members|fig_list("__class__") }}',
-    '{{ members|fig_list("_origin") }}',
     '{{ members|fig_list("model_fields") }}',
     "{{ economy.exports|fig(short=site.__class__) }}",
     # big values from operators
     "{{ ('a' * 9999) * 9999 }}",
-    "{{ 'a' * 100001 }}",
     "{{ (members + members) * 99999 }}",
     "{{ 9 ** 9 ** 9 }}",
     "{{ 2 ** 1001 }}",
-    "{{ 2 ** 300 }}",
     "{{ [1] * 10**9 }}",
     "{{ 1 / 0 }}",
-    "{{ 1 // 0 }}",
-    "{{ 1 % 0 }}",
     "{{ 1e308 * 10 | round | int }}",
     # refused syntax
     "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
     "{% for x in members recursive %}{{ loop(members) }}{% endfor %}",
     "{{ loop.cycle }}",
     '{% for p in members %}{{ loop.cycle("a", "b") }}{% endfor %}',
-    "{% for p in members %}{{ loop.changed(p) }}{% endfor %}",
     "{% for p in members %}{{ loop(members) }}{% endfor %}",
-    "{% for p in members %}{{ loop._iterable }}{% endfor %}",
     '{% include "x" %}',
     '{% import "x" as y %}',
-    '{% from "x" import y %}',
     '{% extends "x" %}',
-    "{% block b %}x{% endblock %}",
     "{% filter upper %}x{% endfilter %}",
-    "{% autoescape false %}x{% endautoescape %}",
     '{% call table("scores") %}x{% endcall %}',
     "{% set ns = namespace() %}{% set ns.x = 1 %}",
     "{% do members.append(1) %}",
-    "{% debug %}",
     "{% for p in members %}{% break %}{% endfor %}",
     # Jinja's filters that are not ours, or that can make a big output from a small input
     '{{ "a"|center(999999999) }}',
@@ -231,29 +208,21 @@ CORPUS = [
     '{{ "a"|wordwrap(1) }}',
     '{{ "x"|replace("", "y"*1000) }}',
     "{{ members|batch(9999999) }}",
-    "{{ members|slice(9999999) }}",
     "{{ x|tojson }}",
     '{{ "a"|random }}',
     '{{ "<script>alert(1)</script>"|safe }}',
     "{{ site|string }}",
-    "{{ site|pprint }}",
-    "{{ site|xmlattr }}",
     '{{ "javascript:alert(1)"|urlize }}',
     '{{ members|join(",") }}',
     '{{ members|sum(attribute="rank") }}',
-    '{{ members|groupby("rank") }}',
-    "{{ provinces|dictsort }}",
     "{{ provinces|items }}",
-    "{{ 1|float }}",
     # deep nesting, for the parser and the compiler
     nested("(", ")", 2000),
     nested("[", "]", 2000),
     "{{ " + "not " * 2000 + "1 }}",
-    "{{ " + "-" * 2000 + "1 }}",
     # a record or a list printed whole
     "{{ site }}",
     "{{ members }}",
-    "{{ members|list }}",
 ]
 
 UNDEFINED_HOLE = (
@@ -262,17 +231,26 @@ UNDEFINED_HOLE = (
     "nope.__init__, nope._undefined_exception, …): Jinja's own docstring and module name print into the page")
 REPR_HOLE = (
     "`~` (str_join/markup_join) and the string filters lower/upper/title/capitalize/trim call str() on any "
-    "value, bypassing sandbox._printable: a record, a function or a class prints its Python repr "
-    "(“Record(title, …)”, “<function _bound.<locals>.call at 0x7f…>”, “<class 'jinja2.runtime.StrictUndefined'>”)")
+    "value, bypassing sandbox._printable: a record, a function, a class or the generator of map/select/unique "
+    "prints its Python repr (“Record(title, …)”, “<function _bound.<locals>.call at 0x7f…>”, "
+    "“<generator object sync_do_map at 0x7f…>”: internals and memory addresses, different on each build)")
 ORIGIN_HOLE = (
-    "sandbox._bound hands our filters and functions the pydantic model behind a record (origin()); "
-    "filters.beyond f-strings its `target` and article_context.province its `name`, so the model's repr "
-    "(“value=Decimal('23') qualifier=<Qualifier.OVER: 'over'> …”) is printed into the article or the message")
+    "sandbox._bound hands our filters and functions the pydantic model behind a record (origin()), and they "
+    "format it with str(): fmt.names joins the models' reprs (`ranked | names`, a likely slip for "
+    "`ranked | map(attribute=\"name\") | names`, prints “rank=Rank(value=Decimal('1'), "
+    "qualifier=<Qualifier.EXACT…”), "
+    "filters.beyond f-strings its target, and province/at_rank/head/table/chart put str(argument) in their "
+    "Vietnamese message (“nguồn không nêu tỉnh xếp thứ date=datetime.date(2024, 3, 27) …”)")
 COMPILE_HOLE = (
     "article._template_problem takes `exc.lineno` from the SyntaxError Python raises when it compiles the code "
     "Jinja generated (too many statically nested blocks / too many levels of indentation): that is a line of "
     "the generated module, so the problem points far past the end of article.md")
+SCOPE_HOLE = (
+    "Jinja's parse_autoescape wraps the block in a nodes.Scope made without a line number; sandbox._allow "
+    "meets it first (not in ALLOWED_NODES, not in _REFUSED_WORDS): refused, but on line 1 of the body and "
+    "as “cú pháp không được phép” instead of on its own line as {% autoescape %}")
 HOLES = {
+    "{% autoescape false %}x{% endautoescape %}": SCOPE_HOLE,
     "{{ nope.__doc__ }}": UNDEFINED_HOLE,
     "{{ nope.__module__ }}": UNDEFINED_HOLE,
     "{{ site.nope._undefined_exception|lower }}": UNDEFINED_HOLE,
@@ -280,8 +258,14 @@ HOLES = {
     '{{ province ~ "" }}': REPR_HOLE,
     "{{ site|lower }}": REPR_HOLE,
     "{% for p in members %}{{ loop|upper }}{% endfor %}": REPR_HOLE,
+    '{{ members|map("fig") ~ "" }}': REPR_HOLE,
+    "{{ chart|upper }}": REPR_HOLE,
+    "{{ ranked|names }}": ORIGIN_HOLE,
+    "{{ awards|names }}": ORIGIN_HOLE,
     "{{ economy.exports|beyond(economy.exports) }}": ORIGIN_HOLE,
     "{{ province(economy.exports) }}": ORIGIN_HOLE,
+    "{{ at_rank(conference) }}": ORIGIN_HOLE,
+    "{{ table(site) }}": ORIGIN_HOLE,
     "{% for p in members %}" * 25 + "x" + "{% endfor %}" * 25: COMPILE_HOLE,
     "{% if 1 %}" * 120 + "x" + "{% endif %}" * 120: COMPILE_HOLE,
 }
@@ -331,7 +315,8 @@ DOUBLING = '{% set x = "a" * 99999 %}\n' + "{% set x = x ~ x %}\n" * 20 + "{{ x|
 def test_exponential_concatenation_hits_the_memory_cap(dataset, monkeypatch, where):
     small_budget(monkeypatch, seconds=5)
     if where == "body":
-        outcome, lines = render(with_body(dataset, DOUBLING)), body_lines(dataset, DOUBLING)
+        outcome = render(with_body(dataset, BEFORE + DOUBLING + AFTER))
+        lines = payload_lines(dataset, DOUBLING)  # in fact the line of the doubling past 64 MB
     else:
         one_line = DOUBLING.replace("\n", "")
         changed = with_front(dataset, "title", one_line)
@@ -340,19 +325,19 @@ def test_exponential_concatenation_hits_the_memory_cap(dataset, monkeypatch, whe
     assert "64 MB" in outcome[1][0].message
 
 
-RUNAWAY = "".join(f"{{% for x{n} in members %}}" for n in range(8)) + "." + "{% endfor %}" * 8
+RUNAWAY = "".join(f"{{% for x{n} in members %}}" for n in range(8)) + "{% endfor %}" * 8  # 12 ** 8 turns
 
 
 def test_runaway_loop_stops_at_the_deadline_on_its_line(dataset, monkeypatch):
-    small_budget(monkeypatch, seconds=1)
+    small_budget(monkeypatch, seconds=0.5)
     outcome = render(with_body(dataset, BEFORE + RUNAWAY + AFTER))
     assert_refused(outcome, payload_lines(dataset, RUNAWAY))
-    assert "quá 1 giây" in outcome[1][0].message
+    assert "quá 0.5 giây" in outcome[1][0].message
 
 
 def test_slow_markdown_stops_at_the_deadline(dataset, monkeypatch):
     """Text that costs Python-Markdown 0.3 s a paragraph, 55 paragraphs: the deadline, not MAX_*, stops it."""
-    small_budget(monkeypatch, seconds=1)
+    small_budget(monkeypatch, seconds=0.5)
     body = ("*_" * 9000 + "\n\n") * 55
     outcome = render(with_body(dataset, body))
     assert_refused(outcome, body_lines(dataset, body))
@@ -361,10 +346,12 @@ def test_slow_markdown_stops_at_the_deadline(dataset, monkeypatch):
 
 def test_work_the_timer_cannot_interrupt_is_killed_by_the_parent(dataset, monkeypatch):
     """Comparing two huge list DAGs runs in C, where SIGALRM waits: the parent's kill must still answer."""
-    small_budget(monkeypatch, seconds=0.5, grace=0.5)
+    small_budget(monkeypatch, seconds=0.3, grace=0.3)
     body = ('{% set a = [1] * 99999 %}{% set b = [1] * 99999 %}\n'
             + "{% set a = [a, a] %}{% set b = [b, b] %}\n" * 40 + "{{ a == b }}")
-    assert_refused(render(with_body(dataset, body)), body_lines(dataset, body))
+    outcome = render(with_body(dataset, body))
+    assert_refused(outcome, body_lines(dataset, body))
+    assert "(khi tính các biểu thức trong bài)" in outcome[1][0].message  # said by the parent, not the child
 
 
 @hole("a filter is not an operator: `round` computes 10 ** 10 ** 6 although MAX_INT_BITS is 256 "
@@ -375,12 +362,19 @@ def test_round_is_bounded_like_the_operators(dataset):
     assert_refused(render(with_body(dataset, BEFORE + payload + AFTER)), payload_lines(dataset, payload))
 
 
-@hole("ClosedEnvironment.call_binop checks only the exponent and the result of `**`: a 4000-digit "
-      "literal (about 13,300 bits, the lexer accepts up to Python's 4300 digits) to the power 1000 is "
-      "computed in C (3.5 s, 13 million bits, no SIGALRM while it runs) before being refused")
-def test_a_huge_literal_power_is_refused_quickly(dataset):
-    payload = "{{ " + "9" * 4000 + " ** 1000 }}"
-    assert_refused(render(with_body(dataset, BEFORE + payload + AFTER)), payload_lines(dataset, payload))
+@hole("ClosedEnvironment.call_binop checks only the exponent and the result of `**`, not the size of the "
+      "base: a literal is not bounded by MAX_INT_BITS (the lexer takes up to Python's 4300 digits), so "
+      "“9…9 (4000 digits) ** 1000” computes a 13-million-bit integer in C, 3.5 s without SIGALRM, before "
+      "refusing it; 2000 digits take 1 s, where refusing ** 1001 takes milliseconds")
+def test_a_huge_literal_power_is_refused_before_it_is_computed(dataset):
+    base = "9" * 2000
+    seconds = {}
+    for exponent in (1001, 1000):  # 1001 is refused before computing: the baseline
+        payload = f"{{{{ {base} ** {exponent} }}}}"
+        outcome = render(with_body(dataset, BEFORE + payload + AFTER))
+        assert_refused(outcome, payload_lines(dataset, payload))
+        seconds[exponent] = outcome[2]
+    assert seconds[1000] < 3 * seconds[1001] + 0.1, seconds
 
 
 @hole("the front matter has no size budget (MAX_TEXT is checked on the body only): a 3,000,000-character "
@@ -400,8 +394,8 @@ def test_a_table_in_the_front_matter_is_refused(dataset, field):
     assert_refused(render(changed), [changed.article.meta.where(field).line])
 
 
-@hole("message bug: sandbox.as_markdown_text/as_text send an Undefined to _printable, which says "
-      "“bài viết in thẳng một danh sách hoặc một nhóm số liệu” instead of naming the unknown “nope”")
+@hole("message bug: sandbox.as_markdown_text/as_text send an Undefined to _printable, which says “bài viết "
+      "in thẳng một danh sách hoặc một nhóm số liệu” instead of naming the unknown “nope”")
 @pytest.mark.parametrize("payload", ["{{ nope }}", "{{ economy.nope }}"])
 def test_a_bare_unknown_name_is_called_unknown(dataset, payload):
     outcome = render(with_body(dataset, BEFORE + payload + AFTER))
@@ -432,7 +426,7 @@ def reachable(context, depth: int = 5) -> dict[str, object]:
         found.setdefault(kind(value), (path, value))
         if depth and isinstance(value, sandbox.Record):
             for key in value:
-                visit(f"{path}.{key}" if key.isidentifier() else f"{path}[{key!r}]", value[key], depth - 1)
+                visit(member(path, key), value[key], depth - 1)
         elif depth and isinstance(value, tuple):
             for index, item in enumerate(value[:3]):
                 visit(f"{path}[{index}]", item, depth - 1)
@@ -452,17 +446,26 @@ def context(dataset):
 
 @pytest.fixture(scope="module")
 def sweep(dataset, context):
-    """Run one expression in the body's sandbox, in-process: (output, None) or (None, problem)."""
-    env = sandbox.ClosedEnvironment(text=False, context=context)
-    names = sorted(context)
+    """Run an expression in the body's sandbox, in-process, `v` being `value`: (output, None) or (None, problem).
 
-    def run(source: str):
+    Each text is compiled once, so `{{ v.count() }}` is tried on every kind of value cheaply.
+    """
+    env = sandbox.ClosedEnvironment(text=False, context=context)
+    names, compiled = sorted(context), {}
+
+    def run(source: str, value=None):
         try:
-            return env.from_string(source).render(context), None
+            if source not in compiled:
+                compiled[source] = env.from_string(source)
+            return compiled[source].render({**context, "v": value}), None
         except Exception as exc:  # what _render_all does with it
             return None, article._template_problem(exc, dataset.article.path, dataset.article.body_line,
                                                    source, names)
     return run
+
+
+def member(path: str, name: str) -> str:
+    return f"{path}.{name}" if name.isidentifier() else f"{path}[{name!r}]"
 
 
 def fields_of(value) -> set[str]:
@@ -474,6 +477,7 @@ def fields_of(value) -> set[str]:
 
 
 ROOTS = reachable(article.article_context(LOADED, BLOCKS))
+FORKED = {type(value): path for path, value in reversed(ROOTS.items())}.values()  # one per type, through the child
 
 
 def test_the_sweep_reaches_every_kind_of_value():
@@ -485,24 +489,26 @@ def test_the_sweep_reaches_every_kind_of_value():
 @pytest.mark.parametrize("path", list(ROOTS))
 def test_every_attribute_and_method_is_refused_but_the_fields(dataset, sweep, path):
     value, wrong = ROOTS[path], []
+    assert sweep(f"{{{{ {path} is defined }}}}") == ("True", None)  # the article reaches it by this path
     fields = fields_of(value)
     for name in sorted(set(dir(type(value))) | EXTRA_NAMES | fields):
-        if name in fields:  # a genuine field exists, and is data, not a function
-            output, problem = sweep(f"{{{{ {path}.{name} is defined }}}}")
-            if output != "True":
-                wrong.append((f"{path}.{name}", problem))
-            cases = [f"{{{{ {path}.{name}() }}}}"]
+        if name in fields:  # a genuine field: it exists, and is data, not a function
+            if sweep(f"{{{{ {member('v', name)} is defined }}}}", value) != ("True", None):
+                wrong.append((member(path, name), "is not defined"))
+            cases = [f"{{{{ {member('v', name)}() }}}}"]
         else:
-            cases = [f"{{{{ {path}.{name} }}}}", f"{{{{ {path}.{name}() }}}}"]
+            cases = [f"{{{{ v.{name} }}}}", f"{{{{ v.{name}() }}}}"]
         for source in cases:
-            output, problem = sweep(source)
+            output, problem = sweep(source, value)
             if problem is None or problem.location.line != dataset.article.body_line \
-                    or ENGLISH.search(spoken(problem)):
-                wrong.append((source, output if problem is None else problem))
+                    or ENGLISH.search(spoken(problem)) or REPR.search(problem.message + problem.hint):
+                wrong.append((source.replace("v", path, 1), output if problem is None else problem))
     assert not wrong, "\n".join(map(str, wrong))
-    sample = next(name for name in sorted(dir(type(value))) if not name.startswith("_") and name not in fields)
-    payload = f"{{{{ {path}.{sample}() }}}}"  # and one through the child, as a build renders it
-    assert_refused(render(with_body(dataset, BEFORE + payload + AFTER)), payload_lines(dataset, payload))
+    if path in FORKED:  # and one case through the child, as a build renders it
+        sample = next((name for name in sorted(dir(type(value))) if not name.startswith("_") and name not in fields),
+                      "__call__")
+        payload = f"{{{{ {path}.{sample}() }}}}"
+        assert_refused(render(with_body(dataset, BEFORE + payload + AFTER)), payload_lines(dataset, payload))
 
 
 def test_loop_counters_only(sweep):
@@ -512,7 +518,7 @@ def test_loop_counters_only(sweep):
         if name in sandbox.LOOP_FIELDS:  # previtem is not defined on the first turn: no problem is enough
             if problem is not None:
                 wrong.append((name, problem))
-        elif problem is None:
+        elif problem is None and output != "False" * 12:  # refused, or merely undefined
             wrong.append((name, output))
     assert not wrong, wrong
 
@@ -559,9 +565,16 @@ MARKDOWN = [
     '<a href="jav&#x09;ascript:alert(1)">x</a>', "<style>*{}</style>", "<iframe src=x>", "[a]: javascript:x\n",
     '" onmouseover="x', "---\n", "<!-- ", " -->",
 ]
+
+
+def as_loaded(text: str) -> str:
+    """What loader.read_text hands on: LF line ends only, NFC."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 BODIES = st.lists(st.one_of(st.sampled_from(EXPRESSIONS), st.sampled_from(FRAGMENTS),
-                            st.sampled_from(MARKDOWN), TEXT), max_size=40).map("".join)
+                            st.sampled_from(MARKDOWN), TEXT), max_size=40).map("".join).map(as_loaded)
 TITLES = st.lists(st.one_of(st.sampled_from([e for e in EXPRESSIONS if "table" not in e and "chart" not in e]),
                             st.sampled_from(FRAGMENTS + ["<b>", "&", "\\"]), TEXT.map(lambda s: " ".join(s.split()))),
                   min_size=1, max_size=8).map(lambda parts: " ".join("".join(parts).split()) or "tít")
@@ -619,11 +632,11 @@ def test_the_unmodified_article_renders(dataset):
     ("{{ economy.exports | fig }}", "trên 23 tỷ USD"),
     ("{{ conference.date.year }}", "2024"),
     ('{{ members | map(attribute="name") | names }}', "Bạc Liêu, Bến Tre"),
-    ("{% for p in ranked %}{{ loop.index }}{% endfor %}", "12"),
+    ("{% for p in ranked %}{{ loop.index }}{% endfor %}", "<p>123</p>"),  # three ranks are known
     ("{{ ('a' * 10) | length }} {{ 2 ** 10 }} {{ 7 // 2 }}", "10 1024 3"),
     ("{{ site.nope is defined }} {{ members | length }}", "False 12"),
     ('{{ "<script>alert(1)</script>" }}', "&lt;script&gt;alert(1)&lt;/script&gt;"),
-    ('{{ "*a* [x](javascript:y)" }}', "*a* [x](javascript:y)"),
+    ('{% set s = "*a* [x](javascript:y)" %}{{ s }}', "*a* [x](javascript:y)"),  # data is literal text
 ])
 def test_normal_expressions_render(dataset, expression, shown):
     done, problems, _ = render(with_body(dataset, expression))
@@ -685,9 +698,9 @@ def test_build_refuses_a_payload_in_the_title(project, capsys):
 
 
 def test_build_stops_a_runaway_loop(project, capsys, monkeypatch):
-    small_budget(monkeypatch, seconds=1)
+    small_budget(monkeypatch, seconds=0.5)
     edit(project / A, "## Giảm nghèo", f"{RUNAWAY}\n\n## Giảm nghèo")
     line = position(project / A, RUNAWAY).split(":")[0]
     code, err = build(project, capsys)
-    assert code == 1 and "Traceback" not in err and f"article.md:{line}:" in err and "quá 1 giây" in err, err
+    assert code == 1 and "Traceback" not in err and f"article.md:{line}:" in err and "quá 0.5 giây" in err, err
     assert not (project / "build").exists()
