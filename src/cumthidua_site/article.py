@@ -39,6 +39,7 @@ MAX_TEXT = 1_000_000  # characters of Markdown once the expressions are worked o
 MAX_BLOCK = 20_000  # characters in one paragraph
 MAX_BRACKETS = 200  # '[' and '<' in one paragraph: Markdown's inline parsing is quadratic in them
 MAX_NESTING = 8  # levels of lists and quotes inside each other
+MAX_FIELD = 2_000  # characters of a title, sapo or byline once worked out
 BUDGET = isolate.Budget(RENDER_SECONDS, MEMORY_BYTES, output=4 * MAX_TEXT + (1 << 20))
 
 TABLES = ("scores", "income", "poverty", "new_countryside", "awards", "heads")
@@ -85,12 +86,24 @@ class RenderedArticle:
 
 # --- what the article sees ------------------------------------------------------
 
-def article_context(dataset: Dataset, blocks: dict[str, Markup]) -> dict[str, Any]:
-    """The names an article can use (documented in the README): plain data and bound functions."""
+def _argument(value: Any, kind: type, function: str, example: str) -> Any:
+    """An argument of the kind a function takes; a mistake is said without showing Python internals."""
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ArticleError(f"{function}(…) cần {'một tên' if kind is str else 'một số'}, ví dụ {example}",
+                           "xem cách dùng trong README, mục Viết bài", needle=function)
+    return value
+
+
+def article_context(dataset: Dataset, blocks: dict[str, Markup], front: bool = False) -> dict[str, Any]:
+    """The names an article can use (documented in the README): plain data and bound functions.
+
+    In the front matter (`front`), tables and charts cannot be placed.
+    """
     edition = dataset.edition
     cluster = edition.cluster
 
     def province(name: str):
+        name = _argument(name, str, "province", 'province("Cà Mau")')
         if name not in edition.provinces:
             guess = difflib.get_close_matches(str(name), list(edition.provinces), n=1)
             raise ArticleError(f"không có tỉnh “{name}” trong cụm",
@@ -99,14 +112,14 @@ def article_context(dataset: Dataset, blocks: dict[str, Markup]) -> dict[str, An
         return edition.provinces[name]
 
     def at_rank(rank: int):
-        found = views.at_rank(edition, rank)
+        found = views.at_rank(edition, _argument(rank, int, "at_rank", "at_rank(1)"))
         if found is None:
             raise ArticleError(f"nguồn không nêu tỉnh xếp thứ {rank}",
                                "chỉ dùng at_rank với thứ hạng có trong provinces.yaml", needle="at_rank")
         return found
 
     def head(year: int):
-        found = views.head(edition, year)
+        found = views.head(edition, _argument(year, int, "head", "head(2023)"))
         if found is None:
             raise ArticleError(f"không có cụm trưởng năm {year}", "xem mục heads trong cluster.yaml",
                                needle="head(")
@@ -116,6 +129,10 @@ def article_context(dataset: Dataset, blocks: dict[str, Markup]) -> dict[str, An
         what = {"table": "bảng", "chart": "biểu đồ"}[kind]
 
         def place(name: str) -> Markup:
+            name = _argument(name, str, kind, f'{kind}("{names[0]}")')
+            if front:
+                raise ArticleError(f"{what} chỉ đặt được trong lời bài, không đặt trong tít, sapo hay tác giả",
+                                   f"chuyển {{{{ {kind}(…) }}}} xuống lời bài, một mình một dòng", needle=kind)
             if f"{kind}:{name}" not in blocks:
                 raise ArticleError(f"không có {what} “{name}”", f"các {what}: " + ", ".join(names), needle=str(name))
             return Markup(f"\n\n{_marker(dataset)}{kind}:{name}\n\n")
@@ -186,6 +203,11 @@ def _template_problem(exc: BaseException, path: Path, first_line: int, source: s
         deepest = max(range(len(lines)), key=lambda n: sum(lines[n].count(c) for c in "([{"))
         return error(Location(path, first_line + deepest, 1), "biểu thức trong bài lồng nhau quá sâu",
                      "viết biểu thức ngắn gọn hơn, bớt các dấu ngoặc lồng vào nhau")
+    if isinstance(exc, SyntaxError) and not isinstance(exc, TemplateSyntaxError):
+        # Python refusing the code Jinja generated: its line is not ours, the nesting is
+        deepest = max(range(len(lines)), key=lambda n: sum(lines[n].count(c) for c in "([{%"))
+        return error(Location(path, first_line + deepest, 1), "biểu thức hoặc các khối lệnh lồng nhau quá sâu",
+                     "viết gọn lại, bớt các dấu ngoặc và các khối if, for lồng vào nhau")
     if isinstance(exc, MemoryError):
         return error(where(), f"bài viết cần quá {MEMORY_BYTES // (1024 * 1024)} MB bộ nhớ",
                      "kiểm tra các phép nối chuỗi (~) và các vòng lặp tạo ra nội dung rất lớn")
@@ -336,13 +358,14 @@ def _render_all(dataset: Dataset, blocks: dict[str, Markup], enter: Callable[[st
     names = sorted(context)
     file_lines = article.text.split("\n")
     enter("front")
-    text_env = sandbox.ClosedEnvironment(text=True, context=context)
+    front = article_context(dataset, blocks, front=True)
+    text_env = sandbox.ClosedEnvironment(text=True, context=front)
     problems: list[Problem] = []
     fields = {}
     for field in ("title", "sapo", "byline"):
         where = article.meta.where(field)
         try:
-            rendered = text_env.from_string(getattr(article.meta, field)).render(context)
+            rendered = text_env.from_string(getattr(article.meta, field)).render(front)
         except Exception as exc:  # any template mistake becomes a located problem
             problems.append(_template_problem(exc, where.path, where.line,
                                               "\n".join(file_lines[where.line - 1:]), names))
@@ -353,6 +376,10 @@ def _render_all(dataset: Dataset, blocks: dict[str, Markup], enter: Callable[[st
         if not fields[field]:
             problems.append(error(where, f"{FIELD_NAMES[field]} trống sau khi tính các biểu thức",
                                   "viết nội dung cho trường này"))
+        elif len(fields[field]) > MAX_FIELD:
+            problems.append(error(where, f"{FIELD_NAMES[field]} dài {fmt.number(len(fields[field]))} ký tự "
+                                         f"sau khi tính các biểu thức, quá giới hạn {fmt.number(MAX_FIELD)}",
+                                  "viết ngắn lại; phần dài đưa xuống lời bài"))
     enter("body")
     body_env = sandbox.ClosedEnvironment(text=False, context=context, loader=FunctionLoader(
         lambda name: (article.body, str(article.path), lambda: True) if name == "article.md" else None))

@@ -17,6 +17,8 @@ from .figures import Figure
 
 def beyond(fig: Figure, target: str) -> str:
     """'vượt 7,7% dự toán', 'thấp hơn dự toán 2%', 'đạt đúng dự toán'."""
+    if not isinstance(fig, Figure) or not isinstance(target, str):
+        raise TypeError("beyond takes a figure and a text")
     if fig.value is None:
         return f"so với {target}: {fmt.UNKNOWN}"
     if fig.value == 0:
@@ -29,6 +31,9 @@ def beyond(fig: Figure, target: str) -> str:
 def versus(a: Figure, b: Figure, higher: str = "cao hơn", lower: str = "thấp hơn",
            unsure: str = "so với") -> str:
     """The comparison word the two figures prove, or a neutral one."""
+    if not (isinstance(a, Figure) and isinstance(b, Figure)) or \
+            not all(isinstance(word, str) for word in (higher, lower, unsure)):
+        raise TypeError("compare takes two figures and words")
     return fmt.compare(a.interval, b.interval, higher, lower) or unsure
 
 

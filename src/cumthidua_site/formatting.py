@@ -73,13 +73,20 @@ _LIST = Locale.parse(LOCALE).list_patterns["standard"]
 _START, _MIDDLE, _END, _TWO = (_joiner(_LIST[key]) for key in ("start", "middle", "end", "2"))
 
 
+def _text(item: object) -> str:
+    """A name or number to list; anything else is a mistake, never its Python repr."""
+    if isinstance(item, bool) or not isinstance(item, (str, int, Decimal)):
+        raise TypeError(f"cannot list a {type(item).__name__}")
+    return str(item)
+
+
 def names(items: Iterable[str]) -> str:
     """'Bạc Liêu, Trà Vinh và Tiền Giang', from the locale's list patterns.
 
     Joined by hand: Babel's format_list rebuilds the string once per item, which
     is quadratic (a source with 340,000 authors took 89 s).
     """
-    items = [str(item) for item in items]
+    items = [_text(item) for item in items]
     if len(items) <= 2 or None in (_START, _MIDDLE, _END, _TWO):
         return format_list(items, locale=LOCALE) if items else ""
     return items[0] + _START + _MIDDLE.join(items[1:-1]) + _END + items[-1]
@@ -138,4 +145,6 @@ def sort_key(text: str) -> tuple:
 
 def slug(text: str) -> str:
     """'Đồng Tháp' -> 'dong-thap', for paths and anchors."""
+    if not isinstance(text, str):
+        raise TypeError(f"cannot slug a {type(text).__name__}")
     return slugify(text)

@@ -31,6 +31,7 @@ from jinja2.filters import FILTERS as JINJA_FILTERS
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.tests import TESTS as JINJA_TESTS
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 from pydantic import BaseModel
 
@@ -69,7 +70,10 @@ ALLOWED_NODES = (
     nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div,
     nodes.FloorDiv, nodes.Mod, nodes.Pow, nodes.Compare, nodes.Operand, nodes.Concat, nodes.List,
     nodes.Tuple, nodes.Dict, nodes.Pair, nodes.If, nodes.For, nodes.Assign, nodes.AssignBlock, nodes.With,
+    nodes.Scope,  # made only around {% autoescape %}, whose own node is refused with its line
 )
+_BLOCKS = (nodes.For, nodes.If, nodes.With, nodes.AssignBlock)
+MAX_BLOCK_DEPTH = 8  # Python refuses code nested 20 blocks deep; each of ours may take two
 _REFUSED_WORDS = {
     nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "import", nodes.Extends: "extends",
     nodes.Macro: "macro", nodes.CallBlock: "call", nodes.FilterBlock: "filter", nodes.Block: "block",
@@ -106,6 +110,10 @@ class Record(Mapping):
 
     def __repr__(self) -> str:
         return f"Record({', '.join(self._fields)})"
+
+    def __str__(self) -> str:  # never printed into a page, whatever path tries
+        raise ArticleError("bài viết in thẳng một nhóm số liệu",
+                           "in từng trường, ví dụ p.name, hoặc dùng bộ lọc fig cho một con số")
 
 
 _SCALARS = (str, int, float, Decimal, dt.date, type(None))
@@ -150,6 +158,9 @@ def origin(value: Any) -> Any:
 def _bound(name: str, func: Callable) -> Callable:
     """`func` for the sandbox: gets models, returns plain data, says a misuse in Vietnamese."""
     def call(*args: Any, **kwargs: Any) -> Any:
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, Undefined):
+                arg._fail_with_undefined_error()  # the mistake is the unknown name, not the filter
         try:
             result = func(*(origin(a) for a in args), **{k: origin(v) for k, v in kwargs.items()})
         except (AttributeError, TypeError, ValueError, KeyError) as exc:
@@ -160,8 +171,33 @@ def _bound(name: str, func: Callable) -> Callable:
     return call
 
 
+def _on_text(name: str) -> Callable:
+    """A Jinja string filter that refuses what is not text (it would print a Python repr)."""
+    func = JINJA_FILTERS[name]
+
+    def call(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, Undefined):
+            value._fail_with_undefined_error()
+        if not isinstance(value, (str, int, Decimal, float)) or isinstance(value, bool):
+            raise ArticleError(f"bộ lọc “{name}” chỉ dùng cho chữ", "dùng cho một trường chữ, ví dụ p.name",
+                               needle=name)
+        return func(value, *args, **kwargs)
+    return call
+
+
+def _round(value: Any, precision: int = 0, method: str = "common") -> Any:
+    """Jinja's round, with a precision that cannot make it compute 10 ** 1000000."""
+    if not isinstance(precision, int) or isinstance(precision, bool) or abs(precision) > 20:
+        raise ArticleError("bộ lọc round nhận số chữ số từ -20 đến 20", "ví dụ round(1)", needle="round")
+    return JINJA_FILTERS["round"](value, precision, method)
+
+
+_TEXT_FILTERS = ("capitalize", "lower", "title", "trim", "upper")
+
 FILTERS: dict[str, Callable] = {
     **{name: JINJA_FILTERS[name] for name in JINJA_FILTER_NAMES},
+    **{name: _on_text(name) for name in _TEXT_FILTERS},
+    "round": _round,
     **{name: _bound(name, filters.FILTERS[name]) for name in OUR_FILTERS},
 }
 
@@ -176,6 +212,8 @@ def bind_functions(functions: dict[str, Callable]) -> dict[str, Callable]:
 
 def _printable(value: Any) -> Any:
     """What `{{ … }}` may print: text, numbers and dates, not a list or a record's insides."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()  # names what was undefined
     if isinstance(value, (str, int, float, Decimal, dt.date, type(None))):
         return value
     raise ArticleError("bài viết in thẳng một danh sách hoặc một nhóm số liệu",
@@ -221,16 +259,27 @@ class ClosedEnvironment(SandboxedEnvironment):
                          finalize=as_text if text else as_markdown_text,
                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.globals.clear()  # no range, lipsum, cycler, joiner, namespace, dict
-        self.filters = dict(FILTERS)
+        self.filters = {**FILTERS, "_join": self.join}
         self.tests = {name: JINJA_TESTS[name] for name in TESTS}
         self.callables = frozenset(context[name] for name in FUNCTIONS if name in context)
 
     # parsing: refuse what an article may not use, with its line
     def _parse(self, source, name, filename):
         tree = super()._parse(source, name, filename)
-        for node in tree.find_all(nodes.Node):
-            self._allow(node, name, filename)
+        self._walk(tree, 0, name, filename)
+        tree = _JoinThroughFilter().visit(tree)
+        tree.set_environment(self)
         return tree
+
+    def _walk(self, node: nodes.Node, depth: int, name, filename) -> None:
+        self._allow(node, name, filename)
+        if isinstance(node, _BLOCKS):
+            depth += 1
+            if depth > MAX_BLOCK_DEPTH:
+                raise RefusedSyntax(f"các lệnh if, for, with lồng nhau quá {MAX_BLOCK_DEPTH} tầng",
+                                    "viết gọn lại, bớt các khối lồng vào nhau", node.lineno, name, filename)
+        for child in node.iter_child_nodes():
+            self._walk(child, depth, name, filename)
 
     def _allow(self, node: nodes.Node, name, filename) -> None:
         line = getattr(node, "lineno", 1) or 1
@@ -246,6 +295,19 @@ class ClosedEnvironment(SandboxedEnvironment):
             raise RefusedSyntax(f"bài viết không dùng được lệnh {{% {word} %}}" if word else
                                 "bài viết dùng cú pháp không được phép",
                                 "chỉ dùng {{ … }} và các lệnh if, for, set, with", line, name, filename)
+
+    def join(self, parts: Any) -> Any:
+        """`a ~ b`: text only, within MAX_ITEMS, and data stays literal text next to markup."""
+        parts = [part if isinstance(part, Markup) else _printable(part) for part in parts]
+        if sum(len(str(part)) for part in parts) > MAX_ITEMS:
+            raise ArticleError(f"phép nối ~ tạo ra chuỗi quá {MAX_ITEMS:,} ký tự".replace(",", "."),
+                               "bài viết không cần chuỗi dài như vậy")
+        if not any(isinstance(part, Markup) for part in parts):
+            return "".join(str(part) for part in parts)
+        if not self.autoescape:  # plain text: markup becomes its text
+            return "".join(part.striptags() if isinstance(part, Markup) else str(part) for part in parts)
+        return Markup("").join(part if isinstance(part, Markup) else Markup.escape(as_markdown_text(part))
+                               for part in parts)
 
     # reaching into values
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -263,7 +325,7 @@ class ClosedEnvironment(SandboxedEnvironment):
 
     def _field(self, obj: Any, name: str) -> Any:
         if isinstance(obj, Undefined):
-            return getattr(obj, name)  # StrictUndefined: says which name was undefined
+            obj._fail_with_undefined_error()  # says which name was undefined; reads nothing of it
         if isinstance(obj, Record) and name in obj:
             return obj[name]
         if isinstance(obj, dt.date) and name in DATE_FIELDS:
@@ -286,7 +348,8 @@ class ClosedEnvironment(SandboxedEnvironment):
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if operator == "%" and isinstance(left, str):
             raise ArticleError("bài viết không dùng được % với chữ", "dùng bộ lọc fig, num hoặc pct để viết số")
-        if operator == "**" and not (_number(left) and _number(right) and abs(right) <= MAX_EXPONENT):
+        if operator == "**" and not (_number(left) and _number(right) and abs(right) <= MAX_EXPONENT and
+                                     (not isinstance(left, int) or abs(left).bit_length() * abs(right) <= MAX_INT_BITS)):
             raise ArticleError("phép lũy thừa quá lớn", "bài viết không cần phép tính này")
         if operator in ("*", "+") and _size(operator, left, right) > MAX_ITEMS:
             raise ArticleError(f"phép tính tạo ra chuỗi hoặc danh sách quá {MAX_ITEMS:,} phần tử".replace(",", "."),
@@ -298,6 +361,15 @@ class ClosedEnvironment(SandboxedEnvironment):
         if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
             raise ArticleError("phép tính tạo ra số quá lớn", "bài viết không cần con số lớn như vậy")
         return result
+
+
+class _JoinThroughFilter(NodeTransformer):
+    """`a ~ b` compiles to Jinja's own join, which prints anything; route it through ClosedEnvironment.join."""
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        node = self.generic_visit(node)
+        return nodes.Filter(nodes.List(node.nodes, lineno=node.lineno), "_join", [], [], None, None,
+                            lineno=node.lineno)
 
 
 def _number(value: Any) -> bool:
