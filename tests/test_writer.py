@@ -91,3 +91,10 @@ def test_a_leftover_that_cannot_be_removed_is_said_not_hidden(project, capsys, m
     code, err = build(project, project / "build", capsys)
     assert code == 0
     assert ".build.tmp-stale: ghi chú: không xóa được thư mục tạm này của một lần dựng trước" in err
+
+
+def test_an_output_path_that_is_a_symlink_loop(project, capsys):
+    (project / "loop").symlink_to("loop")
+    code, err = build(project, project / "loop", capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "đường dẫn đầu ra (--out) là một vòng liên kết (symlink)" in err

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import hashlib
+import os
 import re
 import signal
 import threading
@@ -342,12 +343,12 @@ def _render(dataset: Dataset, blocks: dict[str, Markup], report: Callable[[str],
         state["stage"] = name
         report(name)
 
-    with time_limit(RENDER_SECONDS):
-        try:
+    try:
+        with time_limit(RENDER_SECONDS):
             article, problems = _render_all(dataset, blocks, enter)
-        except ArticleTimeout:  # outside a template: in Markdown or cleaning
-            timeout = isolate.Outcome(failure="timeout", stage=state["stage"])
-            article, problems = None, [_budget_problem(dataset.article, timeout)]
+    except ArticleTimeout:  # outside a template: in Markdown or cleaning (or as the timer stops)
+        timeout = isolate.Outcome(failure="timeout", stage=state["stage"])
+        article, problems = None, [_budget_problem(dataset.article, timeout)]
     return {"article": asdict(article) if article else None, "problems": [p.to_dict() for p in problems]}
 
 
@@ -399,6 +400,14 @@ def _render_all(dataset: Dataset, blocks: dict[str, Markup], enter: Callable[[st
         return None, [error(Location(article.path, article.body_line, 1),
                             "cấu trúc Markdown của bài lồng nhau quá sâu",
                             "bớt các danh sách, trích dẫn hay dấu ngoặc lồng vào nhau")]
+    except (ArticleTimeout, MemoryError):
+        raise
+    except Exception:  # Python-Markdown failing on hostile text is the text's problem, said as one
+        if os.environ.get("CUMTHIDUA_DEBUG"):
+            traceback.print_exc()
+        return None, [error(Location(article.path, article.body_line, 1),
+                            "không chuyển được lời bài từ Markdown sang HTML",
+                            "kiểm tra những chỗ viết Markdown lạ (dấu [ ] ( ) < > * _ `) rồi báo cho nhóm phát triển")]
     enter("clean")
     html = _clean(html)
     return _place_blocks(dataset, blocks, html, fields)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import selectors
 import signal
 import time
 import traceback
@@ -121,14 +121,15 @@ def _parent(pid: int, pipe: int, budget: Budget) -> Outcome:
     deadline = time.monotonic() + budget.seconds + GRACE_SECONDS
     chunks: list[bytes] = []
     size, failure = 0, ""
+    watch = selectors.DefaultSelector()  # not select(): it fails on descriptors past 1024
+    watch.register(pipe, selectors.EVENT_READ)
     try:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 failure = "timeout"
                 break
-            ready, _, _ = select.select([pipe], [], [], left)
-            if not ready:
+            if not watch.select(left):
                 continue
             data = os.read(pipe, 1 << 16)
             if not data:
@@ -142,6 +143,7 @@ def _parent(pid: int, pipe: int, budget: Budget) -> Outcome:
         _kill(pid)
         raise
     finally:
+        watch.close()
         os.close(pipe)
     if failure:
         _kill(pid)

@@ -52,7 +52,11 @@ def ensure_replaceable(out: Path) -> None:
     too_long = path_problem(out, "thư mục đầu ra (--out)", extra=DERIVED)
     if too_long is not None:
         raise UsageError([too_long])
-    out = out.resolve()
+    try:
+        out = out.resolve()
+    except (OSError, RuntimeError) as exc:  # Python 3.11 raises RuntimeError for a symlink loop
+        raise _refuse(out, "đường dẫn đầu ra (--out) là một vòng liên kết (symlink) hoặc không đọc được",
+                      "chọn một thư mục thật, ví dụ build") from exc
     if out.exists() and not out.is_dir():
         raise _refuse(out, "đường dẫn đầu ra (--out) là một tệp, không phải thư mục")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
@@ -76,7 +80,7 @@ def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
     called once and the write waits for its turn.
     """
     ensure_replaceable(out)
-    out = out.resolve()  # through a symlink, to the folder it names
+    out = out.resolve()  # through a symlink, to the folder it names (ensure_replaceable resolved it once)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
