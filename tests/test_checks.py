@@ -72,30 +72,59 @@ def test_ranks_are_exact_unique_and_in_range(project, old, new, message):
     assert any(p[0] == "lỗi" and p[2].startswith(message) for p in found(project)), found(project)
 
 
-@pytest.mark.parametrize("score, fails", [("945.5", False), ("945.99", False), ("946", True), ("950", True)])
-def test_a_better_rank_cannot_have_a_lower_score(project, score, fails):
-    # Cà Mau is 1st with "trên 945" = [945; 946); Sóc Trăng is 2nd.
+@pytest.mark.parametrize("score, level", [("945.5", None), ("945.99", None), ("946", "cảnh báo"),
+                                          ("950", "cảnh báo")])
+def test_a_better_rank_with_a_probably_lower_score_is_a_warning(project, score, level):
+    # Cà Mau is 1st with "trên 945": certainly above 945, conventionally under 946. Sóc Trăng is 2nd.
     edit(project / PROVINCES, "score: {value: 938.21,", f"score: {{value: {score},")
     problems = found(project)
+    assert [p[0] for p in problems] == ([level] if level else [])
+    if level:
+        (_, where, message, _), = problems
+        assert where.startswith("provinces.yaml:") and message.startswith("thứ hạng có thể mâu thuẫn với điểm")
+        assert f"Sóc Trăng xếp thứ 2 với {score.replace('.', ',')} điểm" in message
+        assert "theo cách hiểu thông thường từ 945,00 đến 946,00 thấp hơn" in message
+
+
+@pytest.mark.parametrize("score, fails", [("938.21", False), ("938.22", True)])
+def test_a_better_rank_cannot_have_a_certainly_lower_score(project, score, fails):
+    edit(project / PROVINCES, "score: {value: 945, qualifier: over,", "score: {value: 938.21, qualifier: exact,")
+    edit(project / PROVINCES, "score: {value: 938.21, qualifier: exact, source: bao-kien-giang}",
+         f"score: {{value: {score}, qualifier: exact, source: bao-kien-giang}}", count=1)
+    problems = [p for p in found(project) if p[0] == "lỗi"]
     assert bool(problems) is fails
     if fails:
-        (level, where, message, _), = problems
-        assert level == "lỗi" and where.startswith("provinces.yaml:") and "Cà Mau xếp thứ 1" in message
-        assert f"Sóc Trăng chỉ xếp thứ 2 lại có {score.replace('.', ',')} điểm" in message
-        assert "từ 945,00 đến 946,00 luôn thấp hơn" in message
+        (_, where, message, _), = problems
+        assert message.startswith("thứ hạng mâu thuẫn với điểm: Cà Mau xếp thứ 1 với 938,21 điểm")
+        assert "938,21 luôn thấp hơn 938,22" in message
 
 
-@pytest.mark.parametrize("growth, fails", [("6.79", False), ("9.5", False), ("11.6", False),
-                                           ("6.4", True), ("13", True)])
-def test_export_growth_is_reachable_from_the_two_totals(project, growth, fails):
+@pytest.mark.parametrize("growth, level", [("6.79", None), ("9.5", None), ("11.6", None),
+                                           ("6.4", "cảnh báo"), ("13", "cảnh báo")])
+def test_export_growth_probably_unreachable_is_a_warning(project, growth, level):
+    # "trên 21,5" and "trên 23" prove no upper bound, so no growth rate is impossible; their
+    # conventional reading, [21,5; 21,6) and [23; 24), reaches 6,48%–11,63%.
     edit(project / CLUSTER, "exports_growth: {value: 6.79,", f"exports_growth: {{value: {growth},")
     problems = found(project)
-    assert bool(problems) is fails
-    if fails:
-        (level, where, message, _), = problems
-        assert level == "lỗi" and where == f"cluster.yaml:{position(project / CLUSTER, growth + ',')}"
-        assert "trên 21,5 tỷ USD" in message and "trên 23 tỷ USD" in message
+    assert [p[0] for p in problems] == ([level] if level else [])
+    if level:
+        (_, where, message, _), = problems
+        assert where == f"cluster.yaml:{position(project / CLUSTER, growth + ',')}"
+        assert "theo cách hiểu thông thường, trên 21,5 tỷ USD" in message and "trên 23 tỷ USD" in message
         assert "cho mức chênh tính được từ 6,48% đến 11,63%" in message
+
+
+@pytest.mark.parametrize("growth, fails", [("6.98", False), ("6.79", True)])
+def test_export_growth_certainly_unreachable_is_an_error(project, growth, fails):
+    edit(project / CLUSTER, "exports: {value: 23, qualifier: over,", "exports: {value: 23, qualifier: exact,")
+    edit(project / CLUSTER, "exports_previous_year: {value: 21.5, qualifier: over,",
+         "exports_previous_year: {value: 21.5, qualifier: exact,")
+    edit(project / CLUSTER, "exports_growth: {value: 6.79,", f"exports_growth: {{value: {growth},")
+    errors = [p for p in found(project) if p[0] == "lỗi"]
+    assert bool(errors) is fails
+    if fails:
+        assert errors[0][2].startswith("mức tăng xuất khẩu so với năm trước 6,79%")
+        assert "cho mức chênh tính được 6,98%, còn 6,79% (đã làm tròn) là từ 6,78% đến 6,80%" in errors[0][2]
 
 
 @pytest.mark.parametrize("estimate, fails", [("91000", False), ("90000", True)])

@@ -49,7 +49,7 @@ def test_missing_and_unknown_fields(project):
     missing = [p for p in found if p[2].startswith("thiếu trường")]
     assert missing == [("provinces.yaml", key_at, "thiếu trường thứ hạng của Cà Mau (rank)",
                         "thêm dòng `rank: {value: …, qualifier: exact, source: bao-kien-giang}`, "
-                        "hoặc `rank: {qualifier: unknown}` nếu nguồn không công bố")]
+                        "hoặc `rank: {qualifier: unknown}` nếu nguồn không nêu")]
 
 
 def test_unknown_province_names_suggest_the_nearest_member(project):
@@ -95,11 +95,11 @@ def test_qualifier_words_and_value_rules(project):
     found = problems(project / "data")
     assert ("provinces.yaml", position(provinces, "trên,"),
             "điểm thi đua của Cà Mau (score.qualifier) không hợp lệ: “trên”",
-            "viết over (các giá trị được phép: exact, over, at_least, unknown)") in found
+            "viết over (các giá trị được phép: exact, over, at_least, nearly, about, range, unknown)") in found
     assert ("provinces.yaml", position(provinces, "{value: 80.33"),
             "thu nhập bình quân đầu người của Hậu Giang (income_per_capita) ghi qualifier: unknown "
             "nhưng lại có value",
-            "bỏ value nếu nguồn không công bố con số, hoặc sửa qualifier cho đúng") in found
+            "bỏ value nếu nguồn không nêu con số, hoặc sửa qualifier cho đúng") in found
 
 
 def test_every_file_problem_is_reported_together(project):

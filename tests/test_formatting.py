@@ -13,6 +13,7 @@ from cumthidua_site.figures import (BillionUsd, BillionVnd, MillionVndPerPerson,
 
 
 def fig(cls, value, qualifier="exact"):
+    """A figure as the loader would give it."""
     return cls(value=None if value is None else D(value), qualifier=qualifier,
                source=None if qualifier == "unknown" else "s")
 
@@ -39,7 +40,10 @@ def test_numbers(value, text):
     (fig(PercentOfPlan, "136"), "136% kế hoạch"),
     (fig(ProvinceCount, "12"), "12 tỉnh"),
     (fig(Rank, "4"), "4"),
-    (fig(Points, None, "unknown"), "chưa công bố"),
+    (fig(BillionVnd, "88000", "nearly"), "gần 88.000 tỷ đồng"),
+    (fig(BillionVnd, "300", "about"), "khoảng 300 tỷ đồng"),
+    (Percent(value=D("97.7"), to=D("139.5"), qualifier="range", source="s"), "từ 97,7 đến 139,5%"),
+    (fig(Points, None, "unknown"), "bài gốc không nêu"),
 ])
 def test_figures_in_words(figure, text):
     assert fmt.figure(figure) == text
@@ -66,12 +70,39 @@ def test_dates_lists_ordinals():
     assert [fmt.ordinal(n) for n in (1, 2, 3, 4, 7)] == ["nhất", "hai", "ba", "tư", "7"]
 
 
-def test_comparison_words_come_from_intervals():
-    average = fig(MillionVndPerPerson, "71", "over").interval  # [71; 72)
-    assert fmt.compare(fig(MillionVndPerPerson, "81.75").interval, average) == "cao hơn"
-    assert fmt.compare(fig(MillionVndPerPerson, "69.8").interval, average) == "thấp hơn"
-    assert fmt.compare(fig(MillionVndPerPerson, "71.5").interval, average) is None  # cannot tell
-    assert fmt.compare(fig(MillionVndPerPerson, "72").interval, average) == "cao hơn"  # 72 is outside [71; 72)
+def test_comparison_words_come_from_certain_intervals():
+    over = fig(MillionVndPerPerson, "71", "over").certain  # (71; +∞): the average could be 74 or 82
+    assert fmt.compare(fig(MillionVndPerPerson, "81.75").certain, over) is None  # not proven
+    assert fmt.compare(fig(MillionVndPerPerson, "69.8").certain, over) == "thấp hơn"
+    assert fmt.compare(fig(MillionVndPerPerson, "71").certain, over) == "thấp hơn"  # "trên 71" excludes 71
+    exact = fig(MillionVndPerPerson, "71.2").certain  # SGGP's "trung bình 71,2"
+    assert fmt.compare(fig(MillionVndPerPerson, "81.75").certain, exact) == "cao hơn"
+    assert fmt.compare(fig(MillionVndPerPerson, "69.8").certain, exact) == "thấp hơn"
+    about = fig(MillionVndPerPerson, "71", "about").certain  # "khoảng 71" proves nothing
+    assert about is None and fmt.compare(fig(MillionVndPerPerson, "90").certain, about) is None
+    nearly = fig(BillionVnd, "88000", "nearly").certain  # (−∞; 88000)
+    assert fmt.compare(fig(BillionVnd, "88000").certain, nearly) == "cao hơn"
+
+
+@pytest.mark.parametrize("qualifier, value, certain, conventional", [
+    ("exact", "938.21", "[938.21; 938.21]", "[938.21; 938.21]"),
+    ("over", "98000", "(98000; +∞)", "(98000; 99000)"),
+    ("over", "21.5", "(21.5; +∞)", "(21.5; 21.6)"),
+    ("over", "945", "(945; +∞)", "(945; 946)"),
+    ("at_least", "98.8", "[98.8; +∞)", "[98.8; +∞)"),
+    ("nearly", "88000", "(−∞; 88000)", "[87000; 88000)"),
+    ("about", "300", None, "[200; 400]"),
+    ("about", "310", None, "[300; 320]"),
+])
+def test_certain_and_conventional_intervals(qualifier, value, certain, conventional):
+    figure = fig(BillionVnd, value, qualifier)
+    assert (str(figure.certain) if figure.certain else None) == certain
+    assert str(figure.conventional) == conventional
+
+
+def test_a_range_is_lowest_to_highest():
+    span = Percent(value=D("97.7"), to=D("139.5"), qualifier="range", source="s")
+    assert str(span.certain) == "[97.7; 139.5]"
 
 
 def test_vietnamese_alphabetical_order():

@@ -120,8 +120,10 @@ def test_province_pages(site, name, slug):
 def test_province_page_says_every_figure_it_has(site):
     text = text_of((site / "tinh/kien-giang/index.html").read_bytes())
     for needle in ("Kiên Giang xếp thứ tư trong 12 tỉnh", "932,88 điểm", "thứ 4 / 12", "73,74 triệu đồng/người/năm",
-                   "cao hơn bình quân toàn cụm (trên 71 triệu đồng/người/năm)", "136% kế hoạch, vượt kế hoạch"):
+                   "73,74 triệu đồng/người/năm; bình quân toàn cụm: trên 71 triệu đồng/người/năm",
+                   "136% kế hoạch, vượt kế hoạch"):
         assert needle in text
+    assert "cao hơn bình quân" not in text  # "trên 71" does not prove it
     text = text_of((site / "tinh/soc-trang/index.html").read_bytes())
     for needle in ("thứ 2 / 12", "938,21 điểm", "Cờ thi đua của Chính phủ", "cụm trưởng năm 2023",
                    "Trần Văn Lâu", "nơi họp hội nghị tổng kết ngày 27/3/2024 (bài gốc không ghi năm",
@@ -148,9 +150,14 @@ def test_csv_has_a_bom_and_the_model_figures(site):
                                      "Báo Kiên Giang: Kiên Giang xếp hạng 4 Cụm thi đua các tỉnh miền Tây Nam bộ")
     cluster = {r["field"]: r for r in rows if r["scope"] == "cum"}
     assert cluster["economy.budget_revenue"]["text"] == "trên 98.000 tỷ đồng"
-    assert cluster["economy.budget_revenue"]["interval"] == "[98000; 98001)"
-    assert (cluster["economy.exports"]["interval_low"], cluster["economy.exports"]["interval_high"]) == ("23", "24")
-    assert cluster["poverty.others_reduction"]["interval_high"] == ""  # "từ … trở lên" has no upper bound
+    # nothing beyond what the source proves: "trên 98.000" has a lower bound, excluded, and no upper bound
+    assert cluster["economy.budget_revenue"]["interval"] == "(98000; +∞)"
+    exports = cluster["economy.exports"]
+    assert (exports["low"], exports["low_included"], exports["high"], exports["high_included"]) == ("23", "false", "", "")
+    others = cluster["poverty.others_reduction"]
+    assert (others["low"], others["low_included"], others["high"]) == ("98.8", "true", "")
+    rank = provinces[("Kiên Giang", "rank")]
+    assert (rank["low"], rank["low_included"], rank["high"], rank["high_included"]) == ("4", "true", "4", "true")
     assert cluster["economy.budget_estimate"]["qualifier"] == "unknown"
     assert all(r["unit"] and r["qualifier"] for r in rows)
     assert all(r["source_url"].startswith("https://baokiengiang.vn/") for r in rows if r["qualifier"] != "unknown")
@@ -243,7 +250,9 @@ def test_score_chart_draws_bounds_and_leaves_unknowns_out(site):
     svg = soup((site / "bang-xep-hang/index.html").read_bytes()).find("svg", id="bieu-do-diem")
     labels = [t.get_text() for t in svg.find_all("text", class_="label")]
     assert labels == ["1. Cà Mau", "2. Sóc Trăng", "4. Kiên Giang"]  # 9 unknown scores are not drawn at 0
-    assert len(svg.find_all("rect", class_="bound-band")) == 1  # Cà Mau's "trên 945" is a band
+    # Cà Mau's "trên 945" is open: a hollow mark (945 itself excluded) and an arrow, never a band
+    assert svg.find("circle", class_="open") is not None and svg.find("path", class_="arrow") is not None
+    assert svg.find("rect", class_="bound-band") is None
     assert [t.get_text() for t in svg.find_all("text", class_="value")] == ["trên 945", "938,21", "932,88"]
     assert "930" in [t.get_text() for t in svg.find_all("text", class_="tick")]
     poverty = soup((site / "bang-xep-hang/index.html").read_bytes()).find("svg", id="bieu-do-giam-ngheo")

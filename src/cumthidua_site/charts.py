@@ -1,9 +1,11 @@
 """Inline SVG charts drawn at build time from the model: no chart library, no JavaScript.
 
 Every chart is a horizontal chart of labelled rows, because Vietnamese province names
-are long and a phone is narrow. A row is drawn from its figure's interval: an exact
-figure is a point or a bar to the value, "trên X" a short band [X, X+1) that fades
-out, "từ X trở lên" a bar with an arrow, and an unknown figure is not drawn at all.
+are long and a phone is narrow. A row is drawn from what its source proves (the
+certain interval), never more: an exact figure is a point or a bar to the value,
+"trên X" and "từ X trở lên" a mark at X with an arrow pointing on (open: the source
+gives no upper end), "gần X" an arrow pointing back from X, "từ X đến Y" a span, "khoảng
+X" a hollow point; an unknown figure is not drawn at all.
 Colours come from CSS classes, so the page's dark mode restyles the charts.
 """
 
@@ -34,7 +36,7 @@ AXIS_H = 26
 class Row:
     label: str
     figure: Figure
-    note: str = ""            # replaces the printed value, e.g. "chưa công bố"
+    note: str = ""            # replaces the printed value, e.g. "từ 98,8"
     muted: bool = False       # drawn lighter, e.g. below the reference
 
 
@@ -70,11 +72,11 @@ def nice_step(span: float) -> Decimal:
 def _domain(chart: Chart) -> tuple[Decimal, Decimal, list[Decimal]]:
     ends = []
     for row in chart.rows:
-        span = row.figure.interval
-        if span is not None:
-            ends += [span.lo, span.hi if span.hi is not None else span.lo]
+        if row.figure.known:
+            ends += [row.figure.value, row.figure.to if row.figure.to is not None else row.figure.value]
     if chart.reference is not None:
-        ends += [chart.reference.interval.lo, chart.reference.interval.hi or chart.reference.interval.lo]
+        ref = chart.reference.interval
+        ends += [end for end in (ref.lo, ref.hi) if end is not None]
     ends = ends or [Decimal(0), Decimal(1)]  # nothing known: an empty axis, not a crash
     lo = Decimal(0) if chart.style == "bar" else min(ends)
     hi = max(ends) * Decimal("1.08") if chart.style == "bar" else max(ends)
@@ -124,8 +126,9 @@ def render(chart: Chart) -> Markup:
 
 
 def _reference(ref: Reference, x, top: float, base: float) -> list[str]:
-    left = x(ref.interval.lo)
-    right = x(ref.interval.hi) if ref.interval.hi is not None else left
+    at = ref.interval.lo if ref.interval.lo is not None else ref.interval.hi
+    left = x(at)
+    right = x(ref.interval.hi) if ref.interval.hi is not None and ref.interval.lo is not None else left
     parts = []
     if right - left >= 1:
         parts.append(f'<rect class="ref-band" x="{_n(left)}" y="{_n(top)}" width="{_n(right - left)}" '
@@ -142,39 +145,52 @@ def _text_width(text: str) -> float:
     return len(text) * 6.6  # 12-unit system-ui text: a safe overestimate per character
 
 
+def _arrow(start: float, mid: float, direction: int) -> tuple[list[str], float]:
+    """A line and a head from `start`, pointing right (1) or left (-1); returns the parts and the tip."""
+    tip = start + 24 * direction
+    head = tip + 7 * direction
+    return [f'<line class="bound" x1="{_n(start)}" x2="{_n(tip)}" y1="{_n(mid)}" y2="{_n(mid)}"/>',
+            f'<path class="arrow" d="M{_n(tip)} {_n(mid - 5)}L{_n(head)} {_n(mid)}L{_n(tip)} {_n(mid + 5)}Z"/>'], head
+
+
 def _row(row: Row, y: float, x, x0: float, style: str) -> list[str]:
     mid = y + ROW_H / 2
     cls = "mark muted" if row.muted else "mark"
     parts = [f'<text class="label" x="{_n(x0 - 6)}" y="{_n(mid + 4)}" text-anchor="end">{escape(row.label)}</text>']
-    span = row.figure.interval
-    if span is None:
+    fig = row.figure
+    if not fig.known:
         parts.append(f'<text class="unknown-label" x="{_n(x0 + 4)}" y="{_n(mid + 4)}">'
                      f'{escape(row.note or fmt.UNKNOWN)}</text>')
         return parts
-    start = x(span.lo)
-    if style == "bar":
+    span = fig.certain
+    start = x(fig.value)
+    end = x(fig.to) if fig.to is not None else start
+    if style == "bar" and span is not None and span.lo is not None:
         parts.append(f'<rect class="{cls}" x="{_n(x0)}" y="{_n(mid - 8)}" width="{_n(start - x0)}" height="16"/>')
-    else:
-        parts.append(f'<circle class="{cls}" cx="{_n(start)}" cy="{_n(mid)}" r="5"/>')
-    after = start + (4 if style == "bar" else 8)
-    if span.hi is None:  # "từ X trở lên": an arrow pointing on
-        tip = start + 24
-        parts.append(f'<line class="bound" x1="{_n(start)}" x2="{_n(tip)}" y1="{_n(mid)}" y2="{_n(mid)}"/>')
-        parts.append(f'<path class="arrow" d="M{_n(tip)} {_n(mid - 5)}L{_n(tip + 7)} {_n(mid)}'
-                     f'L{_n(tip)} {_n(mid + 5)}Z"/>')
-        after = tip + 10
-    elif x(span.hi) - start >= 0.5:  # "trên X": a faded band over [X, X + one unit)
-        end = x(span.hi)
-        parts.append(f'<rect class="bound-band" x="{_n(start)}" y="{_n(mid - 8)}" width="{_n(end - start)}" '
-                     f'height="16"/>')
-        after = end + 4
-    value = row.note or fmt.value(row.figure)
+    if fig.to is not None and end - start >= 0.5:  # "từ X đến Y": the span the values cover
+        parts.append(f'<rect class="{cls} span" x="{_n(start)}" y="{_n(mid - 6)}" width="{_n(end - start)}" '
+                     f'height="12" rx="6"/>')
+    elif style != "bar" or span is None or span.lo is None:
+        included = span is not None and ((span.lo == fig.value and span.lo_closed) or
+                                         (span.hi == fig.value and span.hi_closed))
+        hollow = "" if included else " open"  # the source's number itself is excluded, or not proven
+        parts.append(f'<circle class="{cls}{hollow}" cx="{_n(start)}" cy="{_n(mid)}" r="5"/>')
+    after = max(start, end) + (4 if style == "bar" else 8)
+    before_mark = start - (4 if style == "bar" else 9)
+    if span is not None and span.hi is None:  # "trên X", "từ X trở lên": no upper end, an arrow pointing on
+        arrow, after = _arrow(start, mid, 1)
+        parts += arrow
+        after += 3
+    elif span is not None and span.lo is None:  # "gần X": no lower end, an arrow pointing back
+        arrow, tip = _arrow(start, mid, -1)
+        parts += arrow
+        before_mark = tip - 3
+    value = row.note or fmt.value(fig)
     if after + _text_width(value) <= WIDTH:
         parts.append(f'<text class="value" x="{_n(after)}" y="{_n(mid + 4)}">{escape(value)}</text>')
     else:  # no room on the right: print it before the mark
-        before = (start - 4) if style == "bar" else (start - 9)
-        inside = " inside" if style == "bar" else ""
-        parts.append(f'<text class="value{inside}" x="{_n(before)}" y="{_n(mid + 4)}" text-anchor="end">'
+        inside = " inside" if style == "bar" and span is not None and span.lo is not None else ""
+        parts.append(f'<text class="value{inside}" x="{_n(before_mark)}" y="{_n(mid + 4)}" text-anchor="end">'
                      f'{escape(value)}</text>')
     return parts
 
@@ -194,8 +210,8 @@ def scores_chart(edition: Edition) -> Chart:
         desc=f"{said}. Điểm của {hidden} tỉnh còn lại chưa được công bố nên không được vẽ. "
              f"Trục điểm bắt đầu từ {fmt.number(lo)}, không phải từ 0.",
         rows=rows, style="dot",
-        caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}. Dải nhạt: bài gốc chỉ ghi “trên” một mức điểm. "
-                f"Không vẽ {hidden} tỉnh chưa công bố điểm.")
+        caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}. Chấm rỗng và mũi tên: bài gốc chỉ ghi “trên” một mức điểm, không nói trên bao nhiêu. "
+                f"Không vẽ {hidden} tỉnh bài gốc không nêu điểm.")
 
 
 def income_chart(edition: Edition) -> Chart:
@@ -209,7 +225,8 @@ def income_chart(edition: Edition) -> Chart:
         title=f"Thu nhập bình quân đầu người năm {edition.cluster.year}, triệu đồng/người/năm",
         desc=f"So với bình quân toàn cụm {fmt.figure(average)}: {said}.",
         rows=rows,
-        reference=Reference(average.interval, f"bình quân cụm: {fmt.value(average)}") if average.known else None,
+        reference=Reference(average.certain or Interval(average.value, average.value),
+                            f"bình quân cụm: {fmt.value(average)}") if average.known else None,
         caption="Đường nét đứt: bình quân toàn cụm; thanh nhạt: thấp hơn bình quân. Chỉ vẽ các tỉnh bài gốc nêu tên.")
 
 

@@ -44,7 +44,12 @@ def _round(value: Optional[Decimal], mode: str) -> str:
 def say_interval(interval: Interval, suffix: str = "") -> str:
     """An interval for an editor: 'từ 6,48% đến 11,63%' (outward-rounded); a point as itself."""
     if interval.lo is not None and interval.lo == interval.hi:
-        return number(interval.lo) + suffix
+        point = interval.lo
+        return number(point if point == point.quantize(Decimal("0.01")) else point.quantize(Decimal("0.01"))) + suffix
+    if interval.lo is None and interval.hi is None:
+        return "bất kỳ giá trị nào"
+    if interval.lo is None:
+        return f"dưới {_round(interval.hi, ROUND_CEILING)}{suffix}"
     lo = _round(interval.lo, ROUND_FLOOR) + suffix
     if interval.hi is None:
         return f"từ {lo} trở lên"
@@ -75,9 +80,9 @@ def sources_declared(edition: Edition) -> Iterator[Problem]:
 
 
 def _count_agrees(count: Optional[Figure], listed: int, what: str, where_list: Location) -> Iterator[Problem]:
-    if count is None or count.interval is None:
+    if count is None or count.certain is None:
         return
-    span = count.interval
+    span = count.certain
     if not span.intersects(Interval(Decimal(listed), Decimal(listed))):
         yield error(_at(count, "value"),
                     f"số lượng không khớp danh sách: nguồn ghi {say(count)} {what} "
@@ -92,7 +97,7 @@ def counts_match_lists(edition: Edition) -> Iterator[Problem]:
     first = next(iter(edition.provinces.values()), None)
     provinces_at = first.loc if first is not None and first.loc else NOWHERE
     if not cluster.member_count.known:
-        yield warning(_at(cluster.member_count), "chưa ghi số tỉnh thành viên; bài viết sẽ hiện “chưa công bố”",
+        yield warning(_at(cluster.member_count), "chưa ghi số tỉnh thành viên; bài viết sẽ hiện “bài gốc không nêu”",
                       f"ghi {{value: {len(edition.provinces)}, qualifier: exact, source: …}} nếu nguồn có nêu")
     yield from _count_agrees(cluster.member_count, len(edition.provinces), "thành viên",
                              Location(provinces_at.path, 1, 1) if provinces_at.line else provinces_at)
@@ -150,14 +155,19 @@ def ranks_valid(edition: Edition) -> Iterator[Problem]:
 
 
 def ranks_agree_with_scores(edition: Edition) -> Iterator[Problem]:
-    """A better rank cannot have a lower score (bounds included)."""
-    scored = sorted((p for p in _ranked(edition) if p.score.interval is not None),
-                    key=lambda p: p.rank.value)
+    """A better rank cannot have a lower score: an error when the certain intervals prove it,
+    a warning when only the newsroom reading ("trên 945" is under 946) does."""
+    scored = sorted((p for p in _ranked(edition) if p.score.known), key=lambda p: p.rank.value)
     for better, worse in combinations(scored, 2):
         if better.rank.value == worse.rank.value:
             continue
         same = better.score.qualifier is worse.score.qualifier is Qualifier.EXACT and \
             better.score.value == worse.score.value
+        said = (f"{better.name} xếp thứ {number(better.rank.value)} với {say(better.score)} "
+                f"({_ref(better.score, 'value')}), {worse.name} xếp thứ {number(worse.rank.value)} với "
+                f"{say(worse.score)} ({_ref(worse.score, 'value')})")
+        certain = better.score.certain, worse.score.certain
+        conventional = better.score.conventional, worse.score.conventional
         if same:
             yield warning(
                 _at(worse.score, "value"),
@@ -165,41 +175,50 @@ def ranks_agree_with_scores(edition: Edition) -> Iterator[Problem]:
                 f"nhưng xếp thứ {number(better.rank.value)} và thứ {number(worse.rank.value)}",
                 "hai tỉnh bằng điểm thường cùng hạng; kiểm tra lại điểm hoặc thứ hạng",
                 related=[_at(better.score, "value")])
-        elif better.score.interval.below(worse.score.interval):
+        elif None not in certain and certain[0].below(certain[1]):
             yield error(
                 _at(better.score, "value"),
-                f"thứ hạng mâu thuẫn với điểm: {better.name} xếp thứ {number(better.rank.value)} với "
-                f"{say(better.score)} ({_ref(better.score, 'value')}), nhưng {worse.name} chỉ xếp thứ "
-                f"{number(worse.rank.value)} lại có {say(worse.score)} ({_ref(worse.score, 'value')}); "
-                f"{say_interval(better.score.interval)} luôn thấp hơn {say_interval(worse.score.interval)}",
-                "kiểm tra lại điểm hoặc thứ hạng của hai tỉnh",
+                f"thứ hạng mâu thuẫn với điểm: {said}; {say_interval(certain[0])} luôn thấp hơn "
+                f"{say_interval(certain[1])}", "kiểm tra lại điểm hoặc thứ hạng của hai tỉnh",
+                related=[_at(worse.score, "value")])
+        elif None not in conventional and conventional[0].below(conventional[1]):
+            yield warning(
+                _at(better.score, "value"),
+                f"thứ hạng có thể mâu thuẫn với điểm: {said}; theo cách hiểu thông thường "
+                f"{say_interval(conventional[0])} thấp hơn {say_interval(conventional[1])}",
+                "kiểm tra lại điểm, thứ hạng, hoặc cách ghi (qualifier) của hai tỉnh",
                 related=[_at(worse.score, "value")])
 
 
 def _relative(base: Figure, current: Figure, rate: Figure, wording: str) -> Iterator[Problem]:
-    """current = base × (1 + rate/100) must be reachable from the three intervals."""
-    spans = (base.interval, current.interval, rate.interval)
-    if None in spans:
+    """current = base × (1 + rate/100): an error when the certain intervals cannot reach the rate,
+    a warning when only their newsroom reading cannot."""
+    if not (base.known and current.known and rate.known):
         return
-    if base.interval.hi == 0:
-        if current.interval.lo > 0 or current.interval.lo_closed is False:
+    if base.value == 0 and base.qualifier is Qualifier.EXACT:
+        if current.certain is not None and current.certain.above(Interval(Decimal(0), Decimal(0))):
             yield error(_at(rate, "value"), f"{wording} {say(rate)} ({_ref(rate, 'value')}) không tính được "
                         f"vì con số gốc là 0 ({_ref(base, 'value')})", "kiểm tra lại con số gốc",
                         related=[_at(base, "value")])
         return
-    if base.interval.lo <= 0:  # a base that may be zero or negative: no ratio to check
-        return
-    reachable = current.interval.ratio(base.interval).scale(HUNDRED, -HUNDRED)
-    stated = rounding_interval(rate.value) if rate.qualifier is Qualifier.EXACT else rate.interval
-    if not reachable.intersects(stated):
-        yield error(
-            _at(rate, "value"),
-            f"{wording} {say(rate)} ({_ref(rate, 'value')}) không khớp với hai con số được so sánh: "
-            f"{say(base)} ({_ref(base, 'value')}) và {say(current)} ({_ref(current, 'value')}) "
-            f"cho mức chênh tính được {say_interval(reachable, '%')}, còn {say(rate)} "
-            f"(đã làm tròn) là {say_interval(stated, '%')}",
-            "kiểm tra lại một trong ba con số",
-            related=[_at(base, "value"), _at(current, "value")])
+    for reading, level in (("certain", error), ("conventional", warning)):
+        spans = (getattr(base, reading), getattr(current, reading), getattr(rate, reading))
+        if None in spans or spans[0].lo is None or spans[0].lo <= 0:
+            continue  # nothing proven, or a base that may be zero or negative: no ratio to check
+        reachable = spans[1].ratio(spans[0]).scale(HUNDRED, -HUNDRED)
+        stated = rounding_interval(rate.value) if rate.qualifier is Qualifier.EXACT else spans[2]
+        if not reachable.intersects(stated):
+            how = "" if reading == "certain" else "theo cách hiểu thông thường, "
+            yield level(
+                _at(rate, "value"),
+                f"{wording} {say(rate)} ({_ref(rate, 'value')}) không khớp với hai con số được so sánh: "
+                f"{how}{say(base)} ({_ref(base, 'value')}) và {say(current)} ({_ref(current, 'value')}) "
+                f"cho mức chênh tính được {say_interval(reachable, '%')}, còn {say(rate)} "
+                f"(đã làm tròn) là {say_interval(stated, '%')}",
+                "kiểm tra lại một trong ba con số" if reading == "certain" else
+                "kiểm tra lại một trong ba con số, hoặc cách ghi (qualifier) của chúng",
+                related=[_at(base, "value"), _at(current, "value")])
+            return
 
 
 def rates_reachable(edition: Edition) -> Iterator[Problem]:

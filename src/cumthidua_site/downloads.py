@@ -24,12 +24,17 @@ COLUMNS = [
     ("province", "tỉnh", "tên tỉnh (để trống với số liệu chung của cụm)"),
     ("field", "trường", "tên trường trong tệp YAML, ví dụ economy.exports hoặc score"),
     ("label", "nhãn", "tên số liệu bằng tiếng Việt"),
-    ("value", "giá trị", "con số nguồn ghi, dấu chấm thập phân (để trống nếu chưa công bố)"),
+    ("value", "giá trị", "con số nguồn ghi, dấu chấm thập phân; với một khoảng “từ X đến Y” là X "
+                         "(để trống nếu nguồn không nêu)"),
+    ("to", "đến", "với một khoảng “từ X đến Y”: Y; các con số khác để trống"),
     ("unit", "đơn vị", "đơn vị của con số"),
-    ("qualifier", "cách ghi", "exact, over (“trên X”), at_least (“từ X trở lên”) hoặc unknown"),
-    ("interval_low", "cận dưới", "giá trị nhỏ nhất con số có thể có"),
-    ("interval_high", "cận trên", "giá trị lớn nhất (để trống nếu không có cận trên)"),
-    ("interval", "khoảng", "khoảng giá trị; ngoặc tròn là không lấy đầu mút, ví dụ [945; 946)"),
+    ("qualifier", "cách ghi", "exact, over (“trên X”), at_least (“từ X trở lên”), nearly (“gần X”), "
+                              "about (“khoảng X”), range (“từ X đến Y”) hoặc unknown"),
+    ("low", "cận dưới", "giá trị nhỏ nhất mà nguồn chứng minh được (để trống nếu nguồn không cho cận dưới)"),
+    ("low_included", "có thể bằng cận dưới", "true nếu con số có thể bằng cận dưới, false nếu phải lớn hơn hẳn"),
+    ("high", "cận trên", "giá trị lớn nhất mà nguồn chứng minh được (để trống nếu nguồn không cho cận trên)"),
+    ("high_included", "có thể bằng cận trên", "true nếu con số có thể bằng cận trên, false nếu phải nhỏ hơn hẳn"),
+    ("interval", "khoảng", "khoảng chắc chắn; ngoặc tròn là không lấy đầu mút, ví dụ (98000; +∞) cho “trên 98.000”"),
     ("text", "cách viết trên trang", "con số viết theo kiểu Việt Nam, như trên trang"),
     ("source", "nguồn", "cơ quan báo chí và tên bài"),
     ("source_url", "địa chỉ nguồn", "đường dẫn tới bài gốc"),
@@ -70,12 +75,15 @@ QUALIFIERS = [(q.value, q.label) for q in Qualifier]
 
 
 def _row(edition: Edition, scope: str, province: str, path: str, label: str, fig: Figure) -> dict:
-    span = fig.interval
+    span = fig.certain  # never more than the source proves
+    low = span.lo if span else None
+    high = span.hi if span else None
     source = edition.cluster.sources.get(fig.source or "")
     return {
         "scope": scope, "province": province, "field": path, "label": label,
-        "value": fig.value, "unit": fig.unit.label, "qualifier": fig.qualifier.value,
-        "interval_low": span.lo if span else None, "interval_high": span.hi if span else None,
+        "value": fig.value, "to": fig.to, "unit": fig.unit.label, "qualifier": fig.qualifier.value,
+        "low": low, "low_included": None if low is None else span.lo_closed,
+        "high": high, "high_included": None if high is None else span.hi_closed,
         "interval": str(span) if span else "", "text": fmt.figure(fig),
         "source": f"{source.publisher}: {source.title}" if source else "",
         "source_url": source.url if source else "",
@@ -113,7 +121,9 @@ def safe_cell(value: object) -> str:
     """
     if value is None:
         return ""
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
         return str(value)
     text = str(value)
     if text.lstrip(" ").startswith(_FORMULA_START) or text.startswith(_FORMULA_START):

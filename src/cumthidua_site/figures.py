@@ -58,11 +58,14 @@ Number = Annotated[Decimal, PlainValidator(_number)]
 
 
 class Qualifier(str, Enum):
-    """How the source states a figure."""
+    """How the source states a figure (DESIGN.md, "Qualified figures")."""
 
     EXACT = "exact"
     OVER = "over"
     AT_LEAST = "at_least"
+    NEARLY = "nearly"
+    ABOUT = "about"
+    RANGE = "range"
     UNKNOWN = "unknown"
 
     @property
@@ -72,9 +75,12 @@ class Qualifier(str, Enum):
 
 _QUALIFIER_LABELS = {
     Qualifier.EXACT: "chính xác: đúng con số nguồn ghi",
-    Qualifier.OVER: "“trên X”: lớn hơn X, chưa tới X cộng một đơn vị của chữ số cuối",
+    Qualifier.OVER: "“trên X”, “hơn X”: lớn hơn X, nguồn không nói lớn hơn bao nhiêu",
     Qualifier.AT_LEAST: "“từ X trở lên”: bằng hoặc lớn hơn X",
-    Qualifier.UNKNOWN: "nguồn không công bố",
+    Qualifier.NEARLY: "“gần X”: nhỏ hơn X, nguồn không nói nhỏ hơn bao nhiêu",
+    Qualifier.ABOUT: "“khoảng X”: xấp xỉ X, có thể lớn hơn hoặc nhỏ hơn",
+    Qualifier.RANGE: "“từ X đến Y” trên một nhóm tỉnh: thấp nhất X, cao nhất Y",
+    Qualifier.UNKNOWN: "nguồn không nêu",
 }
 
 
@@ -115,7 +121,7 @@ class Interval:
     hi_closed: bool = True
 
     def __str__(self) -> str:
-        left = f"[{self.lo}" if self.lo_closed else f"({self.lo}"
+        left = "(−∞" if self.lo is None else (f"[{self.lo}" if self.lo_closed else f"({self.lo}")
         right = "+∞)" if self.hi is None else (f"{self.hi}]" if self.hi_closed else f"{self.hi})")
         return f"{left}; {right}"
 
@@ -132,8 +138,10 @@ class Interval:
         return not (self.below(other) or other.below(self))
 
     def ratio(self, other: Interval) -> Interval:
-        """self / other, for positive intervals (an unbounded divisor drives the ratio towards 0)."""
-        if other.hi is None:
+        """self / other, for a divisor known to be positive (other.lo > 0); None bounds are infinite."""
+        if self.lo is None:
+            lo, lo_closed = None, False
+        elif other.hi is None:  # an unbounded divisor drives the ratio towards 0
             lo, lo_closed = Decimal(0), False
         else:
             lo, lo_closed = self.lo / other.hi, self.lo_closed and other.hi_closed
@@ -149,9 +157,16 @@ class Interval:
 
 
 def last_digit_step(value: Decimal) -> Decimal:
-    """One unit of the last written digit: 23 -> 1, 21.5 -> 0.1, 938.21 -> 0.01."""
+    """One unit of the last written digit: 23 -> 1, 21.5 -> 0.1, 938.21 -> 0.01 (rounding of a stated rate)."""
     exponent = value.as_tuple().exponent
     return Decimal(1).scaleb(min(int(exponent), 0))
+
+
+def place_value(value: Decimal) -> Decimal:
+    """p, the place of the last non-zero digit: 98000 -> 1000, 21.5 -> 0.1, 945 -> 1, 0 -> 1."""
+    if value == 0:
+        return Decimal(1)
+    return Decimal(1).scaleb(int(value.normalize().as_tuple().exponent))
 
 
 def rounding_interval(value: Decimal) -> Interval:
@@ -166,10 +181,11 @@ class Figure(Model):
     unit: ClassVar[Unit] = Unit("", "", "")
 
     value: Optional[Number] = None
+    to: Optional[Number] = None  # the highest value of a range; `value` is then the lowest
     qualifier: Annotated[Qualifier, Strict(False)]
     source: Optional[str] = None
 
-    @field_validator("value")
+    @field_validator("value", "to")
     @classmethod
     def _whole(cls, value: Optional[Decimal], info: ValidationInfo) -> Optional[Decimal]:
         if value is not None and cls.unit.integral and value != value.to_integral_value():
@@ -186,6 +202,10 @@ class Figure(Model):
             raise PydanticCustomError("value_missing", "value")
         if self.qualifier is not Qualifier.UNKNOWN and not self.source:
             raise PydanticCustomError("source_missing", "source")
+        if self.qualifier is Qualifier.RANGE and (self.to is None or self.to < self.value):
+            raise PydanticCustomError("range_to", "to")
+        if self.qualifier is not Qualifier.RANGE and self.to is not None:
+            raise PydanticCustomError("to_without_range", "to")
         return self
 
     @property
@@ -193,15 +213,32 @@ class Figure(Model):
         return self.qualifier is not Qualifier.UNKNOWN
 
     @property
-    def interval(self) -> Optional[Interval]:
-        """The values this figure allows; None when unknown."""
-        if self.value is None:
-            return None
-        if self.qualifier is Qualifier.OVER:
-            return Interval(self.value, self.value + last_digit_step(self.value), True, False)
-        if self.qualifier is Qualifier.AT_LEAST:
-            return Interval(self.value, None)
-        return Interval(self.value, self.value)
+    def certain(self) -> Optional[Interval]:
+        """What the source proves: None when it proves no bound ("khoảng X") or says nothing."""
+        v, q = self.value, self.qualifier
+        if q is Qualifier.EXACT:
+            return Interval(v, v)
+        if q is Qualifier.OVER:
+            return Interval(v, None, lo_closed=False)
+        if q is Qualifier.AT_LEAST:
+            return Interval(v, None)
+        if q is Qualifier.NEARLY:
+            return Interval(None, v, hi_closed=False)
+        if q is Qualifier.RANGE:
+            return Interval(v, self.to)
+        return None  # about, unknown
+
+    @property
+    def conventional(self) -> Optional[Interval]:
+        """The newsroom reading, for warnings only: "trên 98.000" is probably under 99.000."""
+        v, q = self.value, self.qualifier
+        if q is Qualifier.OVER:
+            return Interval(v, v + place_value(v), lo_closed=False, hi_closed=False)
+        if q is Qualifier.NEARLY:
+            return Interval(v - place_value(v), v, hi_closed=False)
+        if q is Qualifier.ABOUT:
+            return Interval(v - place_value(v), v + place_value(v))
+        return self.certain
 
 
 class Points(Figure):

@@ -34,7 +34,7 @@ def versus(a: Figure, b: Figure, higher: str = "cao hơn", lower: str = "thấp 
     if not (isinstance(a, Figure) and isinstance(b, Figure)) or \
             not all(isinstance(word, str) for word in (higher, lower, unsure)):
         raise TypeError("compare takes two figures and words")
-    return fmt.compare(a.interval, b.interval, higher, lower) or unsure
+    return fmt.compare(a.certain, b.certain, higher, lower) or unsure
 
 
 def fig_list(provinces, field_name: str) -> str:
@@ -53,15 +53,15 @@ def unknown(text: Any) -> Markup:
 
 
 def cell(fig: Figure) -> Markup:
-    """A table cell's text for a figure: its value without unit, or 'chưa công bố'."""
+    """A table cell's text for a figure: its value without unit, or 'bài gốc không nêu'."""
     return unknown(fmt.UNKNOWN) if fig.value is None else Markup(escape(fmt.value(fig)))
 
 
 def sort_value(fig: Optional[Figure]) -> str:
-    """The number a sortable column orders by (a bound's lower end); '' sorts last."""
-    if fig is None or fig.interval is None:
+    """The number a sortable column orders by (the number the source wrote); '' sorts last."""
+    if fig is None or fig.value is None:
         return ""
-    return str(fig.interval.lo)
+    return str(fig.value)
 
 
 FILTERS: dict[str, Callable] = {

@@ -16,7 +16,7 @@ from slugify import slugify
 from .figures import Figure, Interval, Qualifier
 
 LOCALE = "vi"
-UNKNOWN = "chưa công bố"
+UNKNOWN = "bài gốc không nêu"  # what our source does not give; never "chưa công bố"
 
 Numeric = Union[int, Decimal]
 
@@ -35,15 +35,23 @@ def percent(value: Numeric) -> str:
 
 
 def figure(fig: Figure, with_unit: bool = True, short: bool = False) -> str:
-    """A qualified figure in words: 'trên 98.000 tỷ đồng', '938,21 điểm', 'từ 98,8% kế hoạch trở lên'."""
+    """A qualified figure in words: 'trên 98.000 tỷ đồng', '938,21 điểm', 'từ 98,8% kế hoạch trở lên',
+    'gần 88.000 tỷ đồng', 'khoảng 300 tỷ đồng', 'từ 97,7 đến 139,5%'."""
     if fig.value is None:
         return UNKNOWN
     suffix = (fig.unit.short_suffix if short else fig.unit.suffix) if with_unit else ""
     text = number(fig.value) + suffix
-    if fig.qualifier is Qualifier.OVER:
+    q = fig.qualifier
+    if q is Qualifier.OVER:
         return "trên " + text
-    if fig.qualifier is Qualifier.AT_LEAST:
+    if q is Qualifier.AT_LEAST:
         return f"từ {text} trở lên"
+    if q is Qualifier.NEARLY:
+        return "gần " + text
+    if q is Qualifier.ABOUT:
+        return "khoảng " + text
+    if q is Qualifier.RANGE:
+        return f"từ {number(fig.value)} đến {number(fig.to)}{suffix}"
     return text
 
 

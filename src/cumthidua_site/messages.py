@@ -15,7 +15,7 @@ from .model import Article
 from .loader import REFUSED, _COMMA_DECIMAL, _GROUPED_COMMA, _GROUPED_DOT
 
 FIGURE_FORM = "{value: …, qualifier: exact, source: bao-kien-giang}"
-FIGURE_PARTS = {"value", "qualifier", "source"}
+FIGURE_PARTS = {"value", "to", "qualifier", "source"}
 
 # What editors may type for a qualifier, mapped to what the schema wants.
 QUALIFIER_WORDS = {
@@ -23,7 +23,9 @@ QUALIFIER_WORDS = {
     "từ trở lên": "at_least", "từ … trở lên": "at_least", "từ ... trở lên": "at_least",
     "trở lên": "at_least", "ít nhất": "at_least",
     "chính xác": "exact", "đúng": "exact", "bằng": "exact",
-    "chưa công bố": "unknown", "không rõ": "unknown", "không công bố": "unknown", "null": "unknown",
+    "chưa công bố": "unknown", "không rõ": "unknown", "không công bố": "unknown", "không nêu": "unknown",
+    "null": "unknown", "gần": "nearly", "khoảng": "about", "chừng": "about", "từ đến": "range",
+    "từ … đến": "range", "từ ... đến": "range",
 }
 
 
@@ -112,7 +114,8 @@ def _qualifier_hint(given: Any) -> str:
     if isinstance(given, str) and given.strip().casefold() in QUALIFIER_WORDS:
         return f"viết {QUALIFIER_WORDS[given.strip().casefold()]} (các giá trị được phép: {allowed})"
     return (f"các giá trị được phép: {allowed} (exact: đúng con số; over: “trên X”; "
-            f"at_least: “từ X trở lên”; unknown: nguồn không công bố)")
+            f"at_least: “từ X trở lên”; nearly: “gần X”; about: “khoảng X”; range: “từ X đến Y”, ghi thêm to: Y; "
+            f"unknown: nguồn không nêu)")
 
 
 def _number_hint(given: Any) -> str:
@@ -160,13 +163,13 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
             return f"thiếu {loc[-1]} ở {what}", "", False
         is_figure = _field_is_figure(root, loc)
         hint = (f"thêm dòng `{loc[-1]}: {FIGURE_FORM}`, hoặc `{loc[-1]}: {{qualifier: unknown}}` "
-                "nếu nguồn không công bố" if is_figure else f"thêm dòng `{loc[-1]}: …`")
+                "nếu nguồn không nêu" if is_figure else f"thêm dòng `{loc[-1]}: …`")
         return f"thiếu trường {what}", hint, False
     what, owner = subject(root, loc)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         if _field_is_figure(root, loc):
             return f"{what} phải viết dạng bảng, {_now(given)}", \
-                f"viết {FIGURE_FORM}; nếu nguồn không công bố: {{qualifier: unknown}}", False
+                f"viết {FIGURE_FORM}; nếu nguồn không nêu: {{qualifier: unknown}}", False
         return f"{what} phải là một bảng các trường, {_now(given)}", \
             "xem mẫu trong tệp dữ liệu gốc hoặc README", False
     if kind == "list_type":
@@ -191,9 +194,15 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
         return f"{what}: {ctx['what']}", ctx.get("hint", ""), False
     if kind == "unknown_with_value":
         return f"{what} ghi qualifier: unknown nhưng lại có value", \
-            "bỏ value nếu nguồn không công bố con số, hoặc sửa qualifier cho đúng", False
+            "bỏ value nếu nguồn không nêu con số, hoặc sửa qualifier cho đúng", False
     if kind == "value_missing":
-        return f"{what} thiếu value", "ghi value, hoặc qualifier: unknown nếu nguồn không công bố", False
+        return f"{what} thiếu value", "ghi value, hoặc qualifier: unknown nếu nguồn không nêu", False
+    if kind == "range_to":
+        return f"{what} ghi qualifier: range (“từ X đến Y”) nhưng thiếu to hoặc to nhỏ hơn value", \
+            "ghi value là mức thấp nhất, to là mức cao nhất, ví dụ {value: 97.7, to: 139.5, qualifier: range, …}", False
+    if kind == "to_without_range":
+        return f"{what} có to nhưng qualifier không phải range", \
+            "chỉ khoảng “từ X đến Y” mới có to: ghi qualifier: range, hoặc bỏ to", False
     if kind == "source_missing":
         return f"{what} thiếu source (nguồn tin)", "ghi mã nguồn tin, ví dụ source: bao-kien-giang", False
     if kind == "web_address":

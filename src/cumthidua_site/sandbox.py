@@ -129,7 +129,7 @@ def plain(value: Any, memo: dict[int, Any] | None = None) -> Any:
     if id(value) in memo:
         return memo[id(value)]
     if isinstance(value, Figure):
-        made: Any = Record({"value": value.value, "qualifier": value.qualifier.value,
+        made: Any = Record({"value": value.value, "to": value.to, "qualifier": value.qualifier.value,
                             "source": value.source, "known": value.known}, value)
     elif isinstance(value, BaseModel):
         fields = {name: plain(getattr(value, name), memo) for name in type(value).model_fields}

@@ -64,8 +64,8 @@ def score_rows(edition: Edition) -> list[ScoreRow]:
 
 
 def income_word(edition: Edition, province: Province) -> Optional[str]:
-    """'cao hơn' or 'thấp hơn' the cluster's income per capita, when the intervals prove it."""
-    return compare(province.income_per_capita.interval, edition.cluster.economy.income_per_capita.interval)
+    """'cao hơn' or 'thấp hơn' the cluster's income per capita, when the certain intervals prove it."""
+    return compare(province.income_per_capita.certain, edition.cluster.economy.income_per_capita.certain)
 
 
 def income_rows(edition: Edition) -> list[Compared]:
@@ -89,7 +89,7 @@ def poverty_others(edition: Edition) -> list[Province]:
 
 def versus_plan(fig: Figure) -> Optional[str]:
     """'vượt kế hoạch', 'chưa đạt kế hoạch', 'đạt kế hoạch', or None when the bound allows both."""
-    span = fig.interval
+    span = fig.certain
     if span is None:
         return None
     if span.above(PLAN):
