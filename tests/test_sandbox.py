@@ -321,8 +321,8 @@ def test_runaway_loop_stops_at_the_deadline_on_its_line(dataset, monkeypatch):
 def test_slow_markdown_stops_at_the_deadline(dataset, monkeypatch):
     """Text that costs Python-Markdown 0.3 s a paragraph, 55 paragraphs: the deadline, not MAX_*, stops it.
 
-    The deadline leaves the expressions of a 1 MB body time to finish even on a loaded machine."""
-    small_budget(monkeypatch, seconds=2)
+    The deadline leaves the expressions of this 1 MB body (0.15 s) time to finish on a loaded machine."""
+    small_budget(monkeypatch, seconds=1.2)
     body = ("*_" * 9000 + "\n\n") * 55
     outcome = render(with_body(dataset, body))
     assert_refused(outcome, body_lines(dataset, body))
