@@ -212,12 +212,6 @@ def test_out_accepts_an_empty_folder_and_its_own(project):
     assert main(["build", "--data", str(project / "data"), "--out", str(out)]) == 0
 
 
-def test_prose_types_no_figure():
-    body = (DATA / "2023/article.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
-    prose = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", body)
-    assert not re.search(r"\d", prose), re.findall(r".{20}\d.{20}", prose)
-
-
 VARIANTS = {
     "nfd": lambda text: unicodedata.normalize("NFD", text).encode("utf-8"),
     "bom": lambda text: codecs.BOM_UTF8 + text.encode("utf-8"),

@@ -26,9 +26,10 @@ from cumthidua_site.loader import LocatedList, LocatedMap, load_yaml
 from conftest import edit, soup
 
 # Double-quoted YAML: \" is a quote. No braces, so it is also plain text in the article's front matter.
-PAYLOAD = ('<script>alert(1)</script><img src=x onerror=alert(2)><b title=\\"t\\" onclick=\\"f()\\">'
-           "&amp;&lt;'</b><!-- c --><svg onload=alert(3)>[a](javascript:alert(4)) *em* # ")
-SHOWN = "<script>alert(1)</script>"  # what a reader must see, as text
+# No digits: typed into the article's front matter, a digit is refused as a typed figure.
+PAYLOAD = ('<script>alert(a)</script><img src=x onerror=alert(b)><b title=\\"t\\" onclick=\\"f()\\">'
+           "&amp;&lt;'</b><!-- c --><svg onload=alert(c)>[a](javascript:alert(d)) *em* # ")
+SHOWN = "<script>alert(a)</script>"  # what a reader must see, as text
 URL = "https://example.vn/a?b=1&c='d'#e"
 FORMULA = '=HYPERLINK(\\"http://evil.example\\",\\"x\\")'
 
@@ -168,8 +169,8 @@ def test_markup_in_every_text_field_adds_no_element_attribute_or_script(project,
 
 def test_markup_in_the_article_body_is_cleaned(project, capsys):
     article = project / "data/2023/article.md"
-    edit(article, "## Giảm nghèo", '<script>alert(1)</script>\n\n<img src=x onerror="alert(2)"> '
-         '<a href="javascript:alert(3)" onclick="x()">a</a> [b](javascript:alert(4)) '
+    edit(article, "## Giảm nghèo", '<script>alert(a)</script>\n\n<img src=x onerror="alert(b)"> '
+         '<a href="javascript:alert(c)" onclick="x()">a</a> [b](javascript:alert(d)) '
          '<iframe src="https://evil.example"></iframe><style>*{}</style>\n\n## Giảm nghèo')
     assert main(["build", "--data", str(project / "data"), "--out", str(project / "build")]) == 0
     page = soup((project / "build/index.html").read_bytes())

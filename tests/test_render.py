@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cumthidua_site.cli import main
 from conftest import edit, position, soup, text_of
 
@@ -56,14 +58,14 @@ def test_headline_expression_errors_point_into_the_front_matter(project, capsys)
 
 def test_markdown_cannot_inject_script_handlers_or_javascript_links(project, capsys):
     edit(project / "data/2023/article.md", "## Kinh tế toàn cụm",
-         '<script>alert(1)</script>\n\n<p onclick="alert(2)">bấm</p>\n\n'
-         '[liên kết](javascript:alert(3)) <img src=x onerror="alert(4)">\n\n## Kinh tế toàn cụm')
+         '<script>alert(a)</script>\n\n<p onclick="alert(b)">bấm</p>\n\n'
+         '[liên kết](javascript:alert(c)) <img src=x onerror="alert(d)">\n\n## Kinh tế toàn cụm')
     code, _ = build(project, capsys)
     assert code == 0
     html = (project / "build/index.html").read_text(encoding="utf-8")
     page = soup(html)
     assert [s.get("type") for s in page.find_all("script")] == ["application/ld+json", None]  # only ours
-    assert "alert(1)" not in html.replace("&lt;script&gt;alert(1)", "")
+    assert "alert(a)" not in html.replace("&lt;script&gt;alert(a)", "")
     assert not [tag for tag in page.find_all(True) if any(a.startswith("on") for a in tag.attrs)]
     assert "javascript:" not in html
     assert page.find("img") is None
@@ -125,3 +127,37 @@ def test_article_expressions_are_sandboxed(project, capsys):
         assert f"article.md:{position(article, evil).split(':')[0]}:" in err
         assert "Traceback" not in err
         article.write_text(original, encoding="utf-8")
+
+
+@pytest.mark.parametrize("typed, number, hint", [
+    ("Sóc Trăng đạt 938,21 điểm.", "938,21", '{{ province("Sóc Trăng").score | fig }}'),
+    ("Thu ngân sách trên 98.000 tỷ đồng.", "98.000", "{{ economy.budget_revenue | fig }}"),
+    ("## Năm 2023", "2023", "{{ cluster.year }}"),
+    ("Có 7 tỉnh.", "7", "lấy con số từ số liệu bằng một biểu thức"),
+])
+def test_a_figure_typed_into_the_prose_is_an_error(project, capsys, typed, number, hint):
+    article = project / "data/2023/article.md"
+    edit(article, "## Giảm nghèo", f"{typed}\n\n## Giảm nghèo")
+    code, err = build(project, capsys)
+    assert code == 1 and not (project / "build").exists()
+    assert f"article.md:{position(article, typed, typed.index(number))}: lỗi: bài viết gõ tay con số “{number}”" in err
+    assert hint in err and '{{ "' in err  # and how to write text that is not a figure
+
+
+def test_a_figure_typed_into_the_front_matter_is_an_error(project, capsys):
+    article = project / "data/2023/article.md"
+    edit(article, 'sapo: "Tăng trưởng bình quân', 'sapo: "Năm 2023, tăng trưởng bình quân')
+    code, err = build(project, capsys)
+    assert code == 1 and f"article.md:{position(article, '2023,')}: lỗi: bài viết gõ tay con số “2023”" in err
+
+
+@pytest.mark.parametrize("text", [
+    'Các tỉnh cam kết thực hiện Chỉ thị số {{ "19/CT-TTg" }} của Thủ tướng.',  # the documented way
+    "1. mục thứ nhất\n2. mục thứ hai",  # an ordered list's numbers
+    "Xem [bài gốc](https://baokiengiang.vn/bai-19653.html).",  # a link's address
+    "{# ghi chú 2023 #}Đoạn văn.",  # a template comment
+])
+def test_numbers_that_are_not_typed_figures_pass(project, capsys, text):
+    edit(project / "data/2023/article.md", "## Giảm nghèo", f"{text}\n\n## Giảm nghèo")
+    code, err = build(project, capsys)
+    assert code == 0, err

@@ -624,9 +624,9 @@ def test_front_matter_is_plain_text(dataset):
     assert done.headline == "<b> *x* trên 23 tỷ USD"  # text: the page templates escape it
 
 
-@pytest.mark.parametrize("html", ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">',
-                                  "[x](javascript:alert(1))", '<a href="javascript:alert(1)">x</a>',
-                                  "<svg onload=alert(1)>", '<p onclick="x()">y</p>'])
+@pytest.mark.parametrize("html", ["<script>alert(x)</script>", '<img src=x onerror="alert(x)">',
+                                  "[x](javascript:alert(x))", '<a href="javascript:alert(x)">x</a>',
+                                  "<svg onload=alert(x)>", '<p onclick="x()">y</p>'])
 def test_html_written_in_the_body_is_cleaned(dataset, html):
     done, problems, _ = render(with_body(dataset, f"Trước.\n\n{html}\n\nSau."))
     assert not problems and "Sau." in done.body

@@ -31,6 +31,7 @@ from . import formatting as fmt
 from . import isolate, sandbox, views
 from .dataset import ArticleSource, Dataset
 from .errors import ArticleError, Location, Problem, error
+from .figures import Figure
 from .filters import versus
 
 # The budget of an article, stated in the README ("Giới hạn của bài viết").
@@ -315,6 +316,66 @@ def _clean(html: str) -> str:
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None)
 
 
+# --- figures typed into the prose -----------------------------------------------------
+
+# What is not the author's prose: expressions, tags, comments; a Markdown link's address;
+# an ordered list's number. Blanked out (newlines kept) so positions stay where they were.
+_NOT_PROSE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\]\([^)\n]*\)|<[a-z]+://[^>\n]*>|^[ \t]*\d+[.)][ \t]",
+                        re.S | re.M)
+_TYPED = re.compile(r"\d(?:[\d.,]*\d)?")
+
+
+def _figure_expressions(dataset: Dataset) -> dict[str, str]:
+    """'938,21' -> 'province("Sóc Trăng").score | fig': how to write a figure the data holds."""
+    found: dict[str, str] = {}
+
+    def note(fig: Any, expression: str) -> None:
+        if isinstance(fig, Figure) and fig.value is not None:
+            found.setdefault(fmt.number(fig.value), expression)
+
+    cluster = dataset.edition.cluster
+    for group in ("economy",):
+        for name in type(getattr(cluster, group)).model_fields:
+            note(getattr(getattr(cluster, group), name), f"{group}.{name} | fig")
+    note(cluster.poverty.others_reduction, "poverty.others_reduction | fig")
+    note(cluster.member_count, "cluster.member_count | fig")
+    for province in dataset.edition.members:
+        for name in type(province).model_fields:
+            note(getattr(province, name), f'province("{province.name}").{name} | fig')
+    found.setdefault(str(cluster.year), "cluster.year")
+    return found
+
+
+def typed_figures(dataset: Dataset) -> list[Problem]:
+    """A number typed into the prose is an error: after a correction it would go stale.
+
+    Text that is not a figure (a directive's number, "19/CT-TTg") is written as a quoted
+    string inside an expression: {{ "19/CT-TTg" }}.
+    """
+    article = dataset.article
+    expressions = _figure_expressions(dataset)
+    sources = [(article.meta.where(field).line, "\n".join(article.text.split("\n")[article.meta.where(field).line - 1:
+                                                                               article.meta.where(field).line]))
+               for field in ("title", "sapo", "byline")]
+    sources.append((article.body_line, article.body))
+    problems = []
+    for first_line, text in sources:
+        prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+        for match in _TYPED.finditer(prose):
+            before = prose[:match.start()]
+            line = first_line + before.count("\n")
+            col = match.start() - (before.rfind("\n") + 1) + 1
+            typed = match.group(0)
+            known = expressions.get(typed) or expressions.get(typed.replace(".", "").replace(",", "."))
+            hint = (f"viết {{{{ {known} }}}} thay cho con số gõ tay" if known else
+                    "lấy con số từ số liệu bằng một biểu thức {{ … }} (xem README, mục Viết bài)")
+            problems.append(error(Location(article.path, line, col),
+                                  f"bài viết gõ tay con số “{typed}”: sau khi sửa số liệu, con số này sẽ sai mà không ai hay",
+                                  hint + "; nếu không phải con số (như số hiệu văn bản), viết trong ngoặc kép: "
+                                         f"{{{{ \"{typed}\" }}}}"))
+    return problems
+
+
 # --- rendering -------------------------------------------------------------------------
 
 def render_article(dataset: Dataset, blocks: dict[str, Markup]
@@ -325,10 +386,11 @@ def render_article(dataset: Dataset, blocks: dict[str, Markup]
     that `{{ table("…") }}` and `{{ chart("…") }}` place on a line of their own.
     Runs in a child process under BUDGET.
     """
+    typed = typed_figures(dataset)
     outcome = isolate.run(lambda stage: _render(dataset, blocks, stage), BUDGET)
     if outcome.failure:
-        return None, [_budget_problem(dataset.article, outcome)]
-    problems = [Problem.from_dict(p) for p in outcome.result["problems"]]
+        return None, typed + [_budget_problem(dataset.article, outcome)]
+    problems = typed + [Problem.from_dict(p) for p in outcome.result["problems"]]
     if problems:
         return None, problems
     done = outcome.result["article"]
