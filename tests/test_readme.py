@@ -56,3 +56,12 @@ def test_the_exit_codes_are_documented():
     table = README[README.index("- Exit status:"):README.index("Make targets")]
     for code in (cli.EXIT_OK, cli.EXIT_DATA, cli.EXIT_USAGE, cli.EXIT_BUSY, cli.EXIT_BUG, 130):
         assert f"| {code} |" in table
+
+
+def test_typed_figure_example_is_what_an_editor_sees(project):
+    edit(project / "data/2023/article.md", "## Giảm nghèo", "Sóc Trăng đạt 938,21 điểm.\n\n## Giảm nghèo")
+    result = cli("check", cwd=project)
+    assert result.returncode == 1
+    shown = _block_after("Một chữ số gõ tay trong lời bài")
+    strip = lambda line: re.sub(r"^data/2023/article\.md:\d+:\d+: ", "", line)  # noqa: E731
+    assert [strip(line) for line in shown] == [strip(line) for line in result.stderr.splitlines()[:2]]
