@@ -16,7 +16,7 @@ from typing import Callable, Iterator, Optional
 from pydantic import BaseModel
 
 from .errors import Location, Problem, error, warning
-from .figures import PERCENT, Figure, Interval, Model, Qualifier, rounding_interval
+from .figures import PERCENT, Claim, Figure, Interval, Model, Qualifier, rounding_interval
 from .formatting import figure as say
 from .formatting import number
 from .model import Edition, Province, ProvinceList
@@ -73,10 +73,52 @@ def sources_declared(edition: Edition) -> Iterator[Problem]:
     """Every `source:` names a source declared in cluster.yaml."""
     declared = edition.cluster.sources
     for owner, name, value in walk(edition):
-        if name == "source" and isinstance(value, str) and value not in declared:
-            hint = ("các nguồn đã khai báo: " + ", ".join(sorted(declared))) if declared else \
-                "khai báo nguồn ở mục sources trong cluster.yaml"
-            yield error(_at(owner, "source"), f"nguồn “{value}” chưa được khai báo", hint)
+        if name != "source":
+            continue
+        for index, source in enumerate((value,) if isinstance(value, str) else value or ()):
+            if source not in declared:
+                hint = ("các nguồn đã khai báo: " + ", ".join(sorted(declared))) if declared else \
+                    "khai báo nguồn ở mục sources trong cluster.yaml"
+                yield error(_at(owner, "source", index if not isinstance(value, str) else None),
+                            f"nguồn “{source}” chưa được khai báo", hint)
+
+
+def _label(owner: BaseModel, name: str) -> str:
+    label = type(owner).model_fields[name].title or name
+    return f"{label} của {owner.name}" if isinstance(owner, Province) else label
+
+
+def _claim(claim: Claim, edition: Edition) -> str:
+    """'xuất nhập khẩu trên 23 tỷ USD theo SGGP'."""
+    source = edition.cluster.sources.get(claim.source or "")
+    said = (f"{claim.measures} " if claim.measures else "") + say(claim)
+    return f"{said} theo {source.publisher if source else claim.source}"
+
+
+def sources_agree(edition: Edition) -> Iterator[Problem]:
+    """Claims of one figure that cannot all be true, or that measure different things, are an
+    error until the data records which stands and why (a resolution)."""
+    for owner, name, value in walk(edition):
+        if not isinstance(value, Figure):
+            continue
+        pairs, resolution = value.disagreements(), value.resolution
+        if resolution is None:
+            for one, other in pairs:
+                why = "đo hai thứ khác nhau" if one.measures != other.measures else "không thể cùng đúng"
+                yield error(_at(other, "value"),
+                            f"các nguồn ghi {_label(owner, name)} khác nhau, {why}: {_claim(one, edition)} "
+                            f"({_ref(one, 'value')}) và {_claim(other, edition)} ({_ref(other, 'value')})",
+                            "kiểm tra lại hai nguồn; nếu đúng là chúng khác nhau, ghi cách giải quyết: đổi con số "
+                            "thành {claims: […], resolution: {stands: <mã nguồn được dùng>, note: \"<vì sao>\"}} "
+                            "(xem README)", related=[_at(one, "value")])
+            continue
+        if resolution.stands not in {claim.source for claim in value.claims}:
+            yield error(_at(resolution, "stands"),
+                        f"resolution chọn nguồn “{resolution.stands}”, nhưng {_label(owner, name)} không có "
+                        f"nguồn này", "các nguồn của con số này: " + ", ".join(value.sources))
+        if not pairs:
+            yield warning(_at(resolution), f"{_label(owner, name)} có resolution nhưng các nguồn không khác nhau",
+                          "bỏ resolution nếu không còn cần")
 
 
 def _count_agrees(count: Optional[Figure], listed: int, what: str, where_list: Location) -> Iterator[Problem]:
@@ -279,6 +321,7 @@ def qualifiers_sensible(edition: Edition) -> Iterator[Problem]:
 
 RULES: tuple[Callable[[Edition], Iterator[Problem]], ...] = (
     sources_declared,
+    sources_agree,
     counts_match_lists,
     excluded_not_members,
     ranks_valid,

@@ -47,8 +47,9 @@ def validation_problems(exc: ValidationError, root: type[BaseModel], docs: dict[
     for err in exc.errors():
         loc = tuple(err["loc"])
         top = loc[0] if loc and loc[0] in docs else None
-        inside = loc[1:] if top is not None else loc
-        said = translate(err, root, lookup(docs.get(top), inside[:-1]))
+        inside = _as_written(docs.get(top), loc[1:] if top is not None else loc)
+        loc = ((top,) if top is not None else ()) + inside
+        said = translate({**err, "loc": loc}, root, lookup(docs.get(top), inside[:-1]))
         if said is None:
             continue
         message, hint, at_key = said
@@ -57,6 +58,21 @@ def validation_problems(exc: ValidationError, root: type[BaseModel], docs: dict[
         where = locate(docs.get(top), inside, key=at_key) or Location(paths[top])
         problems.append(error(where, message, hint))
     return problems
+
+
+def _as_written(raw: Any, loc: tuple) -> tuple:
+    """An error's path as the editor wrote it: without the `claims` (and the single claim's 0)
+    that a figure adds when it is written as one claim or as a bare list of claims."""
+    out, node, steps = [], raw, list(loc)
+    while steps:
+        step = steps.pop(0)
+        if step == "claims" and not (isinstance(node, dict) and "claims" in node):
+            if isinstance(node, dict) and steps and steps[0] == 0:
+                steps.pop(0)  # one claim: the figure's mapping is the claim
+            continue  # a list: its items are the claims
+        out.append(step)
+        node = lookup(node, (step,))
+    return tuple(out)
 
 
 def split_front_matter(text: str, path: Path) -> tuple[Optional[str], str, int, list[Problem]]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Optional
 
-from pydantic import (BaseModel, ConfigDict, PlainValidator, PrivateAttr, Strict, ValidationInfo,
+from pydantic import (BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, Strict, ValidationInfo,
                       field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
@@ -28,7 +28,7 @@ class Model(BaseModel):
     def _keep_location(cls, data: Any, handler) -> Any:
         # Located mappings from the loader carry `.loc`; keep it beside the fields.
         instance = handler(data)
-        if isinstance(getattr(data, "loc", None), Location):
+        if isinstance(data, dict) and isinstance(getattr(data, "loc", None), Location):
             instance._loc = data.loc
             instance._field_locs = dict(getattr(data, "value_locs", {}))
             instance._item_locs = {key: list(value.item_locs) for key, value in data.items()
@@ -175,8 +175,8 @@ def rounding_interval(value: Decimal) -> Interval:
     return Interval(value - half, value + half, True, False)
 
 
-class Figure(Model):
-    """A figure as the source states it; the unit comes from the subclass."""
+class Claim(Model):
+    """What one source says of a figure: the number, how it puts it, and who says it."""
 
     unit: ClassVar[Unit] = Unit("", "", "")
 
@@ -184,6 +184,7 @@ class Figure(Model):
     to: Optional[Number] = None  # the highest value of a range; `value` is then the lowest
     qualifier: Annotated[Qualifier, Strict(False)]
     source: Optional[str] = None
+    measures: str = ""  # what this source says it measures, where that is not the field's own label
 
     @field_validator("value", "to")
     @classmethod
@@ -195,7 +196,7 @@ class Figure(Model):
         return value
 
     @model_validator(mode="after")
-    def _value_matches_qualifier(self) -> Figure:
+    def _value_matches_qualifier(self) -> Claim:
         if self.qualifier is Qualifier.UNKNOWN and self.value is not None:
             raise PydanticCustomError("unknown_with_value", "unknown")
         if self.qualifier is not Qualifier.UNKNOWN and self.value is None:
@@ -241,37 +242,135 @@ class Figure(Model):
         return self.certain
 
 
-class Points(Figure):
-    unit: ClassVar[Unit] = POINTS
+class Resolution(Model):
+    """How the editor settled sources that disagree: whose claim the site shows, and why."""
+
+    stands: str
+    note: str
 
 
-class Rank(Figure):
-    unit: ClassVar[Unit] = RANK
+def _narrower(a: Optional[Interval], b: Optional[Interval]) -> bool:
+    """`a` lies within `b` (None: no bound proven, the widest)."""
+    if b is None:
+        return True
+    if a is None:
+        return False
+    lo_in = b.lo is None or (a.lo is not None and (a.lo > b.lo or (a.lo == b.lo and (b.lo_closed or not a.lo_closed))))
+    hi_in = b.hi is None or (a.hi is not None and (a.hi < b.hi or (a.hi == b.hi and (b.hi_closed or not a.hi_closed))))
+    return lo_in and hi_in
 
 
-class Percent(Figure):
-    unit: ClassVar[Unit] = PERCENT
+class Figure(Model):
+    """A figure: what one source says of it, or several; the unit comes from the subclass.
+
+    Written as one claim (`{value: 98000, qualifier: over, source: …}`), a list of claims,
+    or `{claims: […], resolution: {stands: …, note: …}}` when sources disagree. The
+    figure reads as the claim it shows: the narrowest that every other claim allows, or
+    the one the resolution says stands.
+    """
+
+    unit: ClassVar[Unit] = Unit("", "", "")
+
+    claims: list[Claim] = Field(min_length=1)
+    resolution: Optional[Resolution] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_claims(cls, data: Any) -> Any:
+        if isinstance(data, list):
+            return {"claims": data}
+        if isinstance(data, dict) and "claims" not in data and "resolution" not in data:
+            return {"claims": [data]}
+        return data
+
+    @property
+    def loc(self) -> Optional[Location]:
+        return self._loc or self.claims[0].loc
+
+    def where(self, field: str = "", index: Optional[int] = None) -> Optional[Location]:
+        """Where the shown claim's field was written (or the figure, or one of its own fields)."""
+        if field in type(self.shown).model_fields:
+            return self.shown.where(field, index)
+        return super().where(field, index) or self.loc
+
+    @property
+    def shown(self) -> Claim:
+        """The claim the site shows."""
+        if self.resolution is not None:
+            standing = [c for c in self.claims if c.source == self.resolution.stands]
+            if standing:
+                return standing[0]
+        known = [c for c in self.claims if c.known]
+        for claim in sorted(known, key=lambda c: c.certain is None):
+            if all(_narrower(claim.certain, other.certain) for other in known):
+                return claim
+        return known[0] if known else self.claims[0]
+
+    @property
+    def value(self) -> Optional[Decimal]:
+        return self.shown.value
+
+    @property
+    def to(self) -> Optional[Decimal]:
+        return self.shown.to
+
+    @property
+    def qualifier(self) -> Qualifier:
+        return self.shown.qualifier
+
+    @property
+    def source(self) -> Optional[str]:
+        return self.shown.source
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source that gives this figure, the shown claim's first."""
+        ids = [self.shown.source] + [c.source for c in self.claims]
+        return tuple(dict.fromkeys(i for i in ids if i))
+
+    @property
+    def known(self) -> bool:
+        return self.shown.known
+
+    @property
+    def certain(self) -> Optional[Interval]:
+        return self.shown.certain
+
+    @property
+    def conventional(self) -> Optional[Interval]:
+        return self.shown.conventional
+
+    def with_value(self, value: Decimal) -> Figure:
+        """This figure as its shown claim, with another number (a magnitude for 'giảm 2%')."""
+        return type(self)(claims=[self.shown.model_copy(update={"value": value})])
+
+    def disagreements(self) -> list[tuple[Claim, Claim]]:
+        """Pairs of claims that cannot both be true, or that measure different things."""
+        known = [c for c in self.claims if c.known]
+        pairs = []
+        for i, one in enumerate(known):
+            for other in known[i + 1:]:
+                apart = None not in (one.certain, other.certain) and not one.certain.intersects(other.certain)
+                if apart or one.measures != other.measures:
+                    pairs.append((one, other))
+        return pairs
 
 
-class PercentOfPlan(Figure):
-    unit: ClassVar[Unit] = PERCENT_OF_PLAN
+def _figure(name: str, unit: Unit) -> type[Figure]:
+    """A figure class for one unit, with the claim class that checks whole numbers for it."""
+    claim = type(f"{name}Claim", (Claim,), {"__annotations__": {"unit": ClassVar[Unit]}, "unit": unit,
+                                              "__module__": __name__, "__qualname__": f"{name}Claim"})
+    return type(name, (Figure,), {"__annotations__": {"unit": ClassVar[Unit], "claims": list[claim]},
+                                  "unit": unit, "claims": Field(min_length=1),
+                                  "__module__": __name__, "__qualname__": name})
 
 
-class BillionVnd(Figure):
-    unit: ClassVar[Unit] = BILLION_VND
-
-
-class BillionUsd(Figure):
-    unit: ClassVar[Unit] = BILLION_USD
-
-
-class MillionVndPerPerson(Figure):
-    unit: ClassVar[Unit] = MILLION_VND_PER_PERSON
-
-
-class ProvinceCount(Figure):
-    unit: ClassVar[Unit] = PROVINCES
-
-
-class PolicyGroupCount(Figure):
-    unit: ClassVar[Unit] = POLICY_GROUPS
+Points = _figure("Points", POINTS)
+Rank = _figure("Rank", RANK)
+Percent = _figure("Percent", PERCENT)
+PercentOfPlan = _figure("PercentOfPlan", PERCENT_OF_PLAN)
+BillionVnd = _figure("BillionVnd", BILLION_VND)
+BillionUsd = _figure("BillionUsd", BILLION_USD)
+MillionVndPerPerson = _figure("MillionVndPerPerson", MILLION_VND_PER_PERSON)
+ProvinceCount = _figure("ProvinceCount", PROVINCES)
+PolicyGroupCount = _figure("PolicyGroupCount", POLICY_GROUPS)

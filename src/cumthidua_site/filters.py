@@ -24,7 +24,7 @@ def beyond(fig: Figure, target: str) -> str:
     if fig.value == 0:
         return f"đạt đúng {target}"
     if fig.value < 0:
-        return f"thấp hơn {target} {fmt.figure(fig.model_copy(update={'value': -fig.value}))}"
+        return f"thấp hơn {target} {fmt.figure(fig.with_value(-fig.value))}"
     return f"vượt {fmt.figure(fig)} {target}"
 
 

@@ -129,7 +129,7 @@ def signed_change(fig: Figure, up: str = "tăng", down: str = "giảm") -> str:
     if fig.value is None:
         return f"{up} ({UNKNOWN})"
     word = down if fig.value < 0 else up
-    return f"{word} {figure(fig.model_copy(update={'value': abs(fig.value)}))}"
+    return f"{word} {figure(fig.with_value(abs(fig.value)))}"
 
 
 # Vietnamese alphabetical order. Written by hand: Babel has no collation, and

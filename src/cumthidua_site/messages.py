@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from .figures import Figure, Qualifier
+from .figures import Claim, Figure, Qualifier
 from .model import Article
 from .loader import REFUSED, _COMMA_DECIMAL, _GROUPED_COMMA, _GROUPED_DOT
 
@@ -42,6 +42,11 @@ def unwrap(annotation: Any) -> Any:
             return annotation
 
 
+def claim_class(figure: type[Figure]) -> type:
+    """The claim model of a figure class (its unit's whole-number rule included)."""
+    return _item_type(figure.model_fields["claims"].annotation)
+
+
 def _item_type(annotation: Any) -> Any:
     args = typing.get_args(unwrap(annotation))
     return unwrap(args[-1]) if args else None
@@ -51,6 +56,8 @@ def walk_fields(root: type[BaseModel], loc: tuple) -> list[tuple[str, Any, Any]]
     """(name, FieldInfo, owner class) for each model field along an error's loc."""
     found, current, container = [], root, None
     for step in loc:
+        if isinstance(current, type) and issubclass(current, Figure) and step not in current.model_fields:
+            current = claim_class(current)  # a figure written as one claim: its fields are the claim's
         if isinstance(current, type) and issubclass(current, BaseModel) and step in current.model_fields:
             info = current.model_fields[step]
             found.append((step, info, current))
@@ -98,7 +105,7 @@ def subject(root: type[BaseModel], loc: tuple) -> tuple[str, Optional[type]]:
     province = loc[1] if len(loc) > 2 and loc[0] == "provinces" else None
     names = [name for name, _, _ in fields]
     # Inside a figure, talk about the figure: its label, and the part when it is not `value`.
-    labelled = [f for f in fields if not (f[0] in FIGURE_PARTS and issubclass(f[2], Figure))]
+    labelled = [f for f in fields if not (f[0] in FIGURE_PARTS and issubclass(f[2], (Figure, Claim)))]
     text = (labelled[-1][1].title if labelled else "") or (names[-1] if names else "giá trị")
     if province:
         text += f" của {province}"
@@ -203,6 +210,10 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
     if kind == "to_without_range":
         return f"{what} có to nhưng qualifier không phải range", \
             "chỉ khoảng “từ X đến Y” mới có to: ghi qualifier: range, hoặc bỏ to", False
+    if kind == "source_unfindable":
+        return f"{what} chưa đủ để người đọc tìm lại nguồn", \
+            "ghi url (địa chỉ bài), hoặc với văn bản không có địa chỉ web: published (ngày), " \
+            "published_note (ví dụ \"tháng 3/2024\") hoặc number (số hiệu)", False
     if kind == "source_missing":
         return f"{what} thiếu source (nguồn tin)", "ghi mã nguồn tin, ví dụ source: bao-kien-giang", False
     if kind == "web_address":

@@ -6,10 +6,10 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .figures import (BillionUsd, BillionVnd, MillionVndPerPerson, Model, Percent, PercentOfPlan,
@@ -135,6 +135,16 @@ def _web_address(url: str) -> str:
 
 Line = Annotated[str, AfterValidator(_single_line)]
 SourceId = Line
+
+
+def _one_or_more(value: Any) -> Any:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value) if isinstance(value, list) else value
+
+
+# `source: bao-kien-giang` or `source: [bao-kien-giang, sggp]`: every source that gives a fact.
+SourceIds = Annotated[tuple[SourceId, ...], BeforeValidator(_one_or_more)]
 Text = Annotated[str, AfterValidator(_single_line), AfterValidator(_not_blank)]
 Url = Annotated[str, AfterValidator(_web_address)]
 
@@ -178,18 +188,28 @@ class Site(Model):
 # --- cluster -------------------------------------------------------------
 
 class Source(Model):
-    """A published report the figures come from."""
+    """A report or document the figures and facts come from; a web address when it has one."""
 
-    publisher: Text = Field(title="cơ quan báo chí")
-    title: Text = Field(title="tên bài")
-    authors: list[Text] = Field(title="tác giả")
+    publisher: Text = Field(title="cơ quan báo chí hay cơ quan ban hành")
+    title: Text = Field(title="tên bài hay tên văn bản")
+    authors: list[Text] = Field([], title="tác giả")
     photographers: list[Text] = Field([], title="người chụp ảnh")
-    url: Annotated[Text, AfterValidator(_web_address)] = Field(title="địa chỉ bài")
+    url: Url = Field("", title="địa chỉ bài")
+    published: Optional[dt.date] = Field(None, title="ngày đăng hay ngày ban hành")
+    published_note: Line = Field("", title="thời gian đăng khi không biết ngày")
+    number: Line = Field("", title="số hiệu văn bản")
+    note: Line = Field("", title="ghi chú về nguồn")
+
+    @model_validator(mode="after")
+    def _findable(self) -> Source:
+        if not (self.url or self.published or self.published_note or self.number):
+            raise PydanticCustomError("source_unfindable", "source")
+        return self
 
 
 class Excluded(Model):
     names: list[ProvinceName] = Field(title="địa phương không thuộc cụm")
-    source: SourceId = Field(title="nguồn")
+    source: SourceIds = Field(title="nguồn")
 
 
 class Conference(Model):
@@ -199,7 +219,7 @@ class Conference(Model):
     year_reason: Line = Field("", title="lý do suy ra năm")
     place: MemberName = Field(title="nơi tổ chức")
     pact_year: int = Field(title="năm của giao ước thi đua")
-    source: SourceId = Field(title="nguồn")
+    source: SourceIds = Field(title="nguồn")
 
 
 class Context(Model):
@@ -207,7 +227,7 @@ class Context(Model):
     congress: Text = Field(title="đại hội Đảng lần thứ")
     plan_start: int = Field(title="năm đầu kế hoạch 5 năm")
     plan_end: int = Field(title="năm cuối kế hoạch 5 năm")
-    source: SourceId = Field(title="nguồn")
+    source: SourceIds = Field(title="nguồn")
 
 
 class Economy(Model):
@@ -229,7 +249,7 @@ class Movement(Model):
     start: int = Field(title="năm bắt đầu")
     end: int = Field(title="năm kết thúc")
     policy_groups: PolicyGroupCount = Field(title="số nhóm chính sách hỗ trợ")
-    source: SourceId = Field(title="nguồn")
+    source: SourceIds = Field(title="nguồn")
 
 
 class Poverty(Model):
@@ -243,7 +263,7 @@ class ProvinceList(Model):
     name: Line = Field("", title="tên")
     count: Optional[ProvinceCount] = Field(None, title="số tỉnh nguồn nêu")
     provinces: list[MemberName] = Field(title="danh sách tỉnh")
-    source: SourceId = Field(title="nguồn")
+    source: SourceIds = Field(title="nguồn")
 
 
 class Awards(Model):
@@ -256,7 +276,7 @@ class Head(Model):
     province: MemberName = Field(title="tỉnh cụm trưởng")
     leader: Line = Field("", title="người đứng đầu")
     leader_role: Line = Field("", title="chức vụ")
-    source: SourceId = Field(title="nguồn")
+    source: SourceIds = Field(title="nguồn")
 
 
 class Cluster(Model):
