@@ -32,17 +32,21 @@ def test_sources_must_be_declared(project):
          "score: {value: 938.21, qualifier: exact, source: bao-kg}")
     where = position(project / PROVINCES, "bao-kg")
     assert found(project) == [("lỗi", f"provinces.yaml:{where}", "nguồn “bao-kg” chưa được khai báo",
-                               "các nguồn đã khai báo: bao-kien-giang")]
+                               "các nguồn đã khai báo: bao-kien-giang, bao-soc-trang, kinh-te-moi-truong, sggp")]
 
 
 @pytest.mark.parametrize("old, new, what", [
-    ("member_count: {value: 12,", "member_count: {value: 13,", "nguồn ghi 13 tỉnh thành viên"),
+    ("- {value: 12, qualifier: exact, source: bao-kien-giang}", "- {value: 13, qualifier: exact, source: bao-kien-giang}",
+     "nguồn ghi 13 tỉnh thành viên"),
     ("count: {value: 3,", "count: {value: 4,", "nguồn ghi 4 tỉnh có 100% xã đạt chuẩn nông thôn mới"),
     ("count: {value: 2,", "count: {value: 3,", "nguồn ghi 3 tỉnh được đề nghị tặng Bằng khen"),
 ])
 def test_counts_agree_with_the_lists_they_count(project, old, new, what):
     where = position(project / CLUSTER, old, old.index("value: ") + 7)  # the number that changes
     edit(project / CLUSTER, old, new)
+    if "value: 12" in old:  # two sources give the member count: change it in both, or they disagree
+        edit(project / CLUSTER, old.replace("bao-kien-giang", "kinh-te-moi-truong"),
+             new.replace("bao-kien-giang", "kinh-te-moi-truong"))
     (problem,) = found(project)
     assert problem[0] == "lỗi" and problem[1] == f"cluster.yaml:{where}"
     assert problem[2].startswith("số lượng không khớp danh sách: " + what)
@@ -56,7 +60,7 @@ def test_count_with_a_bound_is_checked_as_an_interval(project):
 def test_excluded_place_cannot_be_a_member(project):
     edit(project / PROVINCES, "Trà Vinh:\n", "Cần Thơ:\n  rank: {qualifier: unknown}\n  score: {qualifier: unknown}\n"
          "  income_per_capita: {qualifier: unknown}\n  poverty_reduction: {qualifier: unknown}\n\nTrà Vinh:\n")
-    edit(project / CLUSTER, "member_count: {value: 12,", "member_count: {value: 13,")
+    edit(project / CLUSTER, "{value: 12, qualifier: exact", "{value: 13, qualifier: exact", count=2)
     (problem,) = found(project)
     assert problem[2].startswith("“Cần Thơ” được ghi là không thuộc cụm")
 
@@ -116,7 +120,8 @@ def test_export_growth_probably_unreachable_is_a_warning(project, growth, level)
 
 @pytest.mark.parametrize("growth, fails", [("6.98", False), ("6.79", True)])
 def test_export_growth_certainly_unreachable_is_an_error(project, growth, fails):
-    edit(project / CLUSTER, "exports: {value: 23, qualifier: over,", "exports: {value: 23, qualifier: exact,")
+    edit(project / CLUSTER, "{value: 23, qualifier: over, source: bao-kien-giang}",
+         "{value: 23, qualifier: exact, source: bao-kien-giang}")
     edit(project / CLUSTER, "exports_previous_year: {value: 21.5, qualifier: over,",
          "exports_previous_year: {value: 21.5, qualifier: exact,")
     edit(project / CLUSTER, "exports_growth: {value: 6.79,", f"exports_growth: {{value: {growth},")
@@ -151,7 +156,7 @@ def test_a_year_has_one_head(project):
 
 
 def test_implausible_percentages_are_warnings(project):
-    edit(project / CLUSTER, "grdp_growth: {value: 6.7,", "grdp_growth: {value: 670,")
+    edit(project / CLUSTER, "{value: 6.7, qualifier: exact", "{value: 670, qualifier: exact", count=2)
     problems = found(project)
     assert problems[0][0] == "cảnh báo" and problems[0][2] == "670% là mức thay đổi khác thường"
 
@@ -179,6 +184,7 @@ def test_counts_stated_with_a_bound_are_warned_about(project):
 
 
 def test_negative_totals_are_errors(project):
-    edit(project / CLUSTER, "exports: {value: 23,", "exports: {value: -23,")
+    edit(project / CLUSTER, "{value: 23, qualifier: over, source: bao-kien-giang}",
+         "{value: -23, qualifier: over, source: bao-kien-giang}")
     problems = [p for p in found(project) if p[2].startswith("kim ngạch xuất khẩu không thể âm")]
     assert problems and problems[0][0] == "lỗi"

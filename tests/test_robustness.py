@@ -29,8 +29,8 @@ def test_no_known_score_anywhere(project, capsys):
 
 
 def test_no_known_figures_still_renders_charts_as_notes(project, capsys):
-    edit(project / C, "income_per_capita: {value: 71, qualifier: over, source: bao-kien-giang}",
-         "income_per_capita: {qualifier: unknown}")
+    edit(project / C, "    - {value: 71, qualifier: over, source: bao-kien-giang}\n", "")
+    edit(project / C, "    - {value: 71.2, qualifier: exact, source: sggp}", "    - {qualifier: unknown}")
     code, err = run(project, capsys)
     assert code == 0, err
     page = soup((project / "build/bang-xep-hang/index.html").read_bytes())

@@ -207,7 +207,7 @@ def scores_chart(edition: Edition) -> Chart:
     lo, hi, _ = _domain(Chart("", "", "", rows, style="dot"))
     return Chart(
         id="bieu-do-diem", title=f"Điểm thi đua năm {year} của {len(known)} tỉnh có điểm được nêu",
-        desc=f"{said}. Điểm của {hidden} tỉnh còn lại chưa được công bố nên không được vẽ. "
+        desc=f"{said}. Bài gốc không nêu điểm của {hidden} tỉnh còn lại nên không vẽ. "
              f"Trục điểm bắt đầu từ {fmt.number(lo)}, không phải từ 0.",
         rows=rows, style="dot",
         caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}. Chấm rỗng và mũi tên: bài gốc chỉ ghi “trên” một mức điểm, không nói trên bao nhiêu. "

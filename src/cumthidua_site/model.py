@@ -212,6 +212,32 @@ class Excluded(Model):
     source: SourceIds = Field(title="nguồn")
 
 
+class Person(Model):
+    """Someone a source names, with the role it gives."""
+
+    name: Text = Field(title="họ tên")
+    role: Line = Field("", title="chức vụ")
+    source: SourceIds = Field(title="nguồn")
+
+
+class Directive(Model):
+    """A document the provinces committed to (Chỉ thị số 19/CT-TTg)."""
+
+    number: Text = Field(title="số hiệu")
+    kind: Text = Field(title="loại văn bản")
+    issuer: Line = Field("", title="cơ quan, người ban hành")
+    issued: Optional[dt.date] = Field(None, title="ngày ban hành")
+    source: SourceIds = Field(title="nguồn")
+
+
+class Preparation(Model):
+    """What a preparatory meeting agreed before the conference."""
+
+    decided: list[Text] = Field(title="nội dung đã thông qua")
+    agenda: list[Text] = Field([], title="chương trình hội nghị")
+    source: SourceIds = Field(title="nguồn")
+
+
 class Conference(Model):
     date: dt.date = Field(title="ngày hội nghị")
     time_of_day: Line = Field("", title="buổi")
@@ -219,6 +245,9 @@ class Conference(Model):
     year_reason: Line = Field("", title="lý do suy ra năm")
     place: MemberName = Field(title="nơi tổ chức")
     pact_year: int = Field(title="năm của giao ước thi đua")
+    attendees: list[Person] = Field([], title="đại biểu dự")
+    pact_directive: Optional[Directive] = Field(None, title="văn bản các tỉnh cam kết thực hiện")
+    preparation: Optional[Preparation] = Field(None, title="cuộc họp chuẩn bị")
     source: SourceIds = Field(title="nguồn")
 
 
@@ -241,6 +270,9 @@ class Economy(Model):
     exports_growth: Percent = Field(title="tăng trưởng xuất khẩu so với năm trước")
     exports_above_plan: Percent = Field(title="xuất khẩu vượt kế hoạch")
     exports_plan: BillionUsd = Field(title="kế hoạch xuất khẩu")
+    social_investment: BillionVnd = Field(title="tổng vốn đầu tư toàn xã hội")
+    social_investment_of_plan: PercentOfPlan = Field(title="vốn đầu tư toàn xã hội so với kế hoạch")
+    public_investment_disbursement: Percent = Field(title="tỷ lệ giải ngân vốn đầu tư công của các tỉnh")
     income_per_capita: MillionVndPerPerson = Field(title="thu nhập bình quân đầu người của cụm")
 
 

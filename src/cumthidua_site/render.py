@@ -94,7 +94,7 @@ def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
                                          ("thu nhập bình quân đầu người", province.income_per_capita))
                 if not fig.known]
     if not own_poverty:
-        unknowns.append("mức giảm tỷ lệ hộ nghèo riêng của tỉnh")
+        unknowns.append("mức giảm tỷ lệ hộ nghèo riêng")
     return {
         "income_word": views.income_word(edition, province),
         "poverty": poverty, "own_poverty": own_poverty, "poverty_word": views.versus_plan(poverty),
