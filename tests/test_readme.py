@@ -65,3 +65,11 @@ def test_typed_figure_example_is_what_an_editor_sees(project):
     shown = _block_after("Một chữ số gõ tay trong lời bài")
     strip = lambda line: re.sub(r"^data/2023/article\.md:\d+:\d+: ", "", line)  # noqa: E731
     assert [strip(line) for line in shown] == [strip(line) for line in result.stderr.splitlines()[:2]]
+
+
+def test_disagreeing_sources_example_is_what_an_editor_sees(project):
+    from test_sources import _drop_resolution
+    _drop_resolution(project, "exports")
+    result = cli("check", cwd=project)
+    assert result.returncode == 1
+    assert _block_after("chỉ rõ từng cặp") == result.stderr.splitlines()[:6]

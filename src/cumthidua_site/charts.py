@@ -247,15 +247,15 @@ def poverty_chart(edition: Edition) -> Chart:
         caption="Đường nét đứt: 100% kế hoạch. Mũi tên: bài gốc chỉ ghi “từ … trở lên”.")
 
 
-def site_charts(edition: Edition) -> dict[str, Markup]:
-    """Every chart of the site by name, ready to inline."""
+def site_charts(edition: Edition, credits: Optional[dict[str, Markup]] = None) -> dict[str, Markup]:
+    """Every chart of the site by name, ready to inline; `credits` holds each one's "Nguồn:" line."""
     charts = {"scores": scores_chart(edition), "income": income_chart(edition),
               "poverty": poverty_chart(edition)}
-    return {name: figure_html(chart) for name, chart in charts.items()}
+    return {name: figure_html(chart, (credits or {}).get(name, Markup(""))) for name, chart in charts.items()}
 
 
-def figure_html(chart: Chart) -> Markup:
+def figure_html(chart: Chart, credit: Markup = Markup("")) -> Markup:
     if not any(row.figure.known for row in chart.rows):  # say so rather than draw an empty frame
         return Markup('<p class="note">Chưa có số liệu để vẽ biểu đồ “%s”.</p>') % chart.title
-    caption = Markup('<figcaption class="note">%s</figcaption>') % chart.caption if chart.caption else ""
+    caption = Markup('<figcaption class="note">%s%s</figcaption>') % (chart.caption, credit)
     return Markup('<figure class="chart-figure">\n%s\n%s</figure>') % (render(chart), caption)

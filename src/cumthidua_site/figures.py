@@ -345,15 +345,18 @@ class Figure(Model):
         return type(self)(claims=[self.shown.model_copy(update={"value": value})])
 
     def disagreements(self) -> list[tuple[Claim, Claim]]:
-        """Pairs of claims that cannot both be true, or that measure different things."""
+        """Pairs of claims that cannot both be true, or that measure different things: each claim
+        against the first one written, and among the others only when none disagrees with it."""
         known = [c for c in self.claims if c.known]
-        pairs = []
-        for i, one in enumerate(known):
-            for other in known[i + 1:]:
-                apart = None not in (one.certain, other.certain) and not one.certain.intersects(other.certain)
-                if apart or one.measures != other.measures:
-                    pairs.append((one, other))
-        return pairs
+        pairs = [(one, other) for i, one in enumerate(known) for other in known[i + 1:] if _apart(one, other)]
+        with_first = [pair for pair in pairs if pair[0] is known[0]]
+        return with_first or pairs
+
+
+def _apart(one: Claim, other: Claim) -> bool:
+    """Two claims that cannot both be true, or that measure different things."""
+    disjoint = None not in (one.certain, other.certain) and not one.certain.intersects(other.certain)
+    return disjoint or one.measures != other.measures
 
 
 def _figure(name: str, unit: Unit) -> type[Figure]:

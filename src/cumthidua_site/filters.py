@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from . import formatting as fmt
@@ -52,9 +53,21 @@ def unknown(text: Any) -> Markup:
     return Markup('<span class="unknown">%s</span>') % text
 
 
-def cell(fig: Figure) -> Markup:
-    """A table cell's text for a figure: its value without unit, or 'bài gốc không nêu'."""
-    return unknown(fmt.UNKNOWN) if fig.value is None else Markup(escape(fmt.value(fig)))
+@pass_context
+def src(context, fig: Figure) -> Markup:
+    """A mark after a figure shown from a source other than the page's main one: 71,2 ˢᴳᴳᴾ."""
+    sources, main = context.get("sources") or {}, context.get("main_source")
+    if not isinstance(fig, Figure) or not fig.known or fig.source == main or fig.source not in sources:
+        return Markup("")
+    source = sources[fig.source]
+    return Markup('<sup class="src"><a href="#nguon-%s" title="Theo %s">%s</a></sup>') % (
+        fig.source, source.publisher, source.short or source.publisher)
+
+
+@pass_context
+def cell(context, fig: Figure) -> Markup:
+    """A table cell's text for a figure: its value without unit (and its source's mark), or 'bài gốc không nêu'."""
+    return unknown(fmt.UNKNOWN) if fig.value is None else Markup(escape(fmt.value(fig))) + src(context, fig)
 
 
 def sort_value(fig: Optional[Figure]) -> str:
@@ -68,7 +81,7 @@ FILTERS: dict[str, Callable] = {
     "fig": fmt.figure, "value": fmt.value, "num": fmt.number, "pct": fmt.percent,
     "date": fmt.date, "long_date": fmt.long_date, "names": fmt.names, "ordinal": fmt.ordinal,
     "change": fmt.signed_change, "beyond": beyond, "fig_list": fig_list, "cell": cell,
-    "unknown": unknown, "slug": fmt.slug, "versus_plan": views.versus_plan, "sort_value": sort_value,
+    "unknown": unknown, "slug": fmt.slug, "versus_plan": views.versus_plan, "sort_value": sort_value, "src": src,
 }
 
 

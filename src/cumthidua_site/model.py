@@ -191,6 +191,7 @@ class Source(Model):
     """A report or document the figures and facts come from; a web address when it has one."""
 
     publisher: Text = Field(title="cơ quan báo chí hay cơ quan ban hành")
+    short: Line = Field("", title="tên viết tắt, để đánh dấu con số lấy từ nguồn này")
     title: Text = Field(title="tên bài hay tên văn bản")
     authors: list[Text] = Field([], title="tác giả")
     photographers: list[Text] = Field([], title="người chụp ảnh")

@@ -142,6 +142,18 @@ def pages(dataset: Dataset, article_title: str, article_description: str) -> lis
     return out
 
 
+def _page_sources(edition: Edition, page: Page) -> list[str]:
+    """The sources of the figures and facts a page shows, for its footer."""
+    if page.path == "404.html":
+        return []
+    if "p" in page.context:
+        return views.province_sources(edition, page.context["p"])
+    if page.path == "tinh/index.html":
+        tables = views.table_sources(edition)
+        return [key for key in edition.cluster.sources if any(key in tables[t] for t in ("scores", "income", "poverty"))]
+    return views.used_sources(edition)
+
+
 def _template_problem(exc: Exception, templates: Path) -> Problem:
     """A mistake in our own templates, located in the template file."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(str(templates))]
@@ -173,7 +185,8 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
     base_url = site.base_url
     views_context = {
         "site": site, "cluster": cluster, "edition": edition, "sources": cluster.sources,
-        "source": next(iter(cluster.sources.values())),
+        "source": next(iter(cluster.sources.values())), "main_source": views.main_source(edition),
+        "table_sources": views.table_sources(edition),
         "score_rows": views.score_rows(edition), "income_rows": views.income_rows(edition),
         "poverty_rows": views.poverty_rows(edition), "poverty_others": views.poverty_others(edition),
         "ranked": views.ranked(edition), "unnamed_ranks": views.unnamed_ranks(edition),
@@ -184,7 +197,10 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
     csv_path, json_path = f"du-lieu/so-lieu-{cluster.year}.csv", f"du-lieu/so-lieu-{cluster.year}.json"
     rows = downloads.figure_rows(edition)
     files: dict[str, bytes] = {csv_path: downloads.to_csv(rows), json_path: downloads.to_json(edition, rows)}
-    chart_html = charts.site_charts(edition)
+    source_line = env.get_template("_source_line.html")
+    chart_html = charts.site_charts(edition, {
+        name: Markup(source_line.render({**views_context, "ids": ids}))
+        for name, ids in views_context["table_sources"].items()})
 
     def blocks_for(path: str) -> dict[str, Markup]:
         context = {**views_context, "url": lambda target: _relative(path, target)}
@@ -223,6 +239,7 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
                      "json_ld": metadata.script(page.json_ld) if page.json_ld else ""},
             "nav": NAV,
         }
+        context["page_sources"] = _page_sources(edition, page)
         if page.path == "index.html":
             context.update(article=article, meta=meta)
         if page.path == "bang-xep-hang/index.html":
@@ -232,6 +249,7 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
                                       (json_path, "JSON", "cho lập trình viên", len(files[json_path]))],
                            columns=downloads.COLUMNS, fields=downloads.field_dictionary(),
                            qualifiers=downloads.QUALIFIERS, row_count=len(rows),
+                           resolutions=views.resolutions(edition),
                            known_count=sum(row["value"] is not None for row in rows))
         files[page.path] = env.get_template(page.template).render(context).encode("utf-8")
     if base_url:

@@ -110,3 +110,81 @@ def awards_of(edition: Edition, province: Province) -> list[str]:
     """Names of the awards proposed for a province."""
     awards = edition.cluster.awards
     return [a.name for a in (awards.government_flag, awards.pm_certificate) if province.name in a.provinces]
+
+
+# --- attribution -------------------------------------------------------------------
+
+def main_source(edition: Edition) -> str:
+    """The edition's first source: the report the site is built from; others are marked."""
+    return next(iter(edition.cluster.sources), "")
+
+
+def source_ids(edition: Edition, *things: object) -> list[str]:
+    """Every source the given figures and facts name, in the order sources.yaml declares them."""
+    found: set[str] = set()
+
+    def collect(thing: object) -> None:
+        if isinstance(thing, Figure):
+            found.update(thing.sources if thing.known else ())
+        elif isinstance(thing, (list, tuple)):
+            for item in thing:
+                collect(item)
+        elif hasattr(thing, "source"):
+            value = getattr(thing, "source")
+            found.update((value,) if isinstance(value, str) else value or ())
+    for thing in things:
+        collect(thing)
+    return [key for key in edition.cluster.sources if key in found]
+
+
+def used_sources(edition: Edition) -> list[str]:
+    """Every source any figure or fact of the edition names."""
+    found: list[object] = []
+
+    def walk(obj: object) -> None:
+        fields = getattr(type(obj), "model_fields", None)
+        if isinstance(obj, Figure) or (fields and "source" in fields):
+            found.append(obj)
+        if fields is None or isinstance(obj, Figure):
+            return
+        for name in fields:
+            value = getattr(obj, name)
+            for item in (value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]):
+                walk(item)
+    walk(edition)
+    return source_ids(edition, found)
+
+
+def table_sources(edition: Edition) -> dict[str, list[str]]:
+    """The sources of each table's (and chart's) figures and facts."""
+    cluster, members = edition.cluster, edition.members
+    return {
+        "scores": source_ids(edition, [p.rank for p in members], [p.score for p in members]),
+        "income": source_ids(edition, [p.income_per_capita for p in members], cluster.economy.income_per_capita),
+        "poverty": source_ids(edition, [p.poverty_reduction for p in members], cluster.poverty.others_reduction),
+        "new_countryside": source_ids(edition, cluster.new_countryside),
+        "awards": source_ids(edition, cluster.awards.government_flag, cluster.awards.pm_certificate),
+        "heads": source_ids(edition, cluster.heads),
+    }
+
+
+def province_sources(edition: Edition, province: Province) -> list[str]:
+    """The sources of what a province page says."""
+    cluster = edition.cluster
+    return source_ids(edition, province.rank, province.score, province.income_per_capita, province.poverty_reduction,
+                      cluster.economy.income_per_capita, cluster.poverty.others_reduction, cluster.member_count,
+                      [a for a in (cluster.awards.government_flag, cluster.awards.pm_certificate)
+                       if province.name in a.provinces],
+                      [h for h in cluster.heads if h.province == province.name],
+                      cluster.new_countryside if province.name in cluster.new_countryside.provinces else (),
+                      cluster.conference if cluster.conference.place == province.name else ())
+
+
+def resolutions(edition: Edition) -> list[tuple[str, Figure]]:
+    """(label, figure) of every figure whose sources disagree and whose resolution the data records."""
+    found = []
+    for name, info in type(edition.cluster.economy).model_fields.items():
+        fig = getattr(edition.cluster.economy, name)
+        if isinstance(fig, Figure) and fig.resolution is not None:
+            found.append(((info.title or name)[:1].upper() + (info.title or name)[1:], fig))
+    return found
