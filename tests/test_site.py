@@ -33,7 +33,7 @@ def html_pages(site: Path) -> list[Path]:
 
 def test_the_site_map(site):
     expected = {"index.html", "404.html", "bang-xep-hang/index.html", "tinh/index.html", "du-lieu/index.html",
-                "du-lieu/so-lieu-2023.csv", "du-lieu/so-lieu-2023.json", ".cumthidua-site"}
+                "du-lieu/so-lieu-2023.csv", "du-lieu/so-lieu-2023.json", "du-lieu/su-kien-2023.csv", ".cumthidua-site"}
     expected |= {f"tinh/{slug}/index.html" for slug in SLUGS.values()}
     assert {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()} == expected
 
@@ -174,7 +174,10 @@ def test_json_matches_the_csv(site):
         else:
             assert item["value"] is None
     assert [c["name"] for c in document["columns"]] == list(rows[0])
-    assert document["source"]["url"].startswith("https://baokiengiang.vn/")
+    assert document["sources"]["bao-kien-giang"]["url"].startswith("https://baokiengiang.vn/")
+    facts = list(csv.DictReader(io.StringIO((site / "du-lieu/su-kien-2023.csv").read_bytes().decode("utf-8-sig"))))
+    assert [(f["field"], f["item"], f["value"]) for f in facts] == \
+        [(f["field"], str(f["item"]), f["value"]) for f in document["facts"]]
 
 
 def test_data_page_documents_columns_fields_and_qualifiers(site):
@@ -190,7 +193,8 @@ def test_data_page_documents_columns_fields_and_qualifiers(site):
         assert page.find("code", string=word)
     assert "CC BY 4.0" in text and "Báo Kiên Giang" in text
     links = [(site / "du-lieu" / a["href"]).resolve() for a in page.select("ul.downloads a")]
-    assert links == [(site / "du-lieu" / name).resolve() for name in ("so-lieu-2023.csv", "so-lieu-2023.json")]
+    assert links == [(site / "du-lieu" / name).resolve()
+                     for name in ("so-lieu-2023.csv", "su-kien-2023.csv", "so-lieu-2023.json")]
 
 
 def _json_ld(path: Path) -> list[dict]:

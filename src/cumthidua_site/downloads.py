@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterator
+from typing import Iterator, Optional
 
 from pydantic import BaseModel
 
@@ -36,8 +37,21 @@ COLUMNS = [
     ("high_included", "có thể bằng cận trên", "true nếu con số có thể bằng cận trên, false nếu phải nhỏ hơn hẳn"),
     ("interval", "khoảng", "khoảng chắc chắn; ngoặc tròn là không lấy đầu mút, ví dụ (98000; +∞) cho “trên 98.000”"),
     ("text", "cách viết trên trang", "con số viết theo kiểu Việt Nam, như trên trang"),
-    ("source", "nguồn", "cơ quan báo chí và tên bài"),
-    ("source_url", "địa chỉ nguồn", "đường dẫn tới bài gốc"),
+    ("source", "nguồn", "cơ quan báo chí và tên bài của con số trang hiện"),
+    ("source_url", "địa chỉ nguồn", "đường dẫn tới bài đó (để trống nếu nguồn không có địa chỉ web)"),
+    ("sources", "mọi nguồn", "mọi nguồn nêu con số này, cách nhau bằng dấu chấm phẩy"),
+    ("other_claims", "nguồn khác ghi", "cách các nguồn khác ghi con số này, nếu khác con số trang hiện"),
+    ("resolution", "cách giải quyết", "khi các nguồn ghi khác nhau: nguồn được dùng và lý do"),
+]
+
+# The columns of the facts file: everything in the data that is not a figure.
+FACT_COLUMNS = [
+    ("field", "trường", "tên trường trong tệp YAML, ví dụ conference.place hoặc awards.government_flag.provinces"),
+    ("item", "mục", "số thứ tự trong danh sách (để trống nếu trường không phải danh sách)"),
+    ("label", "nhãn", "tên sự kiện bằng tiếng Việt"),
+    ("value", "giá trị", "nội dung; ngày viết năm-tháng-ngày, đúng/sai viết true/false"),
+    ("source", "nguồn", "các nguồn nêu sự kiện này, cách nhau bằng dấu chấm phẩy"),
+    ("source_url", "địa chỉ nguồn", "đường dẫn tới các nguồn đó"),
 ]
 
 
@@ -64,14 +78,38 @@ def _figure_fields(model: type[BaseModel], prefix: str = "",
             yield from _figure_fields(inner, f"{prefix}{name}.", info.title if shared else "")
 
 
-def field_dictionary() -> list[FieldDoc]:
-    """Every figure field, from the model: path, Vietnamese label, unit, file."""
-    docs = [FieldDoc(path, label, cls.unit.label, "cluster.yaml") for path, cls, label in _figure_fields(Cluster)]
-    docs += [FieldDoc(path, label, cls.unit.label, "provinces.yaml") for path, cls, label in _figure_fields(Province)]
+def field_dictionary(rows: Optional[list[dict]] = None, facts: Optional[list[dict]] = None) -> list[FieldDoc]:
+    """Every figure field, then every fact field, that the downloads hold: path, label, unit, file.
+
+    Without rows, every figure field of the schema."""
+    held = None if rows is None else {row["field"] for row in rows}
+    docs = [FieldDoc(path, label, cls.unit.label, "cluster.yaml") for path, cls, label in _figure_fields(Cluster)
+            if held is None or path in held]
+    docs += [FieldDoc(path, label, cls.unit.label, "provinces.yaml") for path, cls, label in _figure_fields(Province)
+             if held is None or path in held]
+    seen = set()
+    for row in facts or []:
+        if row["field"] not in seen:
+            seen.add(row["field"])
+            where = "provinces.yaml" if row["field"] == "income_named" else "cluster.yaml"
+            docs.append(FieldDoc(row["field"], row["label"], "", where))
     return docs
 
 
 QUALIFIERS = [(q.value, q.label) for q in Qualifier]
+
+
+def _credit(edition: Edition, ids) -> tuple[str, str]:
+    """('Báo Kiên Giang: …; Sài Gòn Giải Phóng: …', 'https://…; https://…') for source ids."""
+    found = [edition.cluster.sources[i] for i in ids if i in edition.cluster.sources]
+    return ("; ".join(f"{s.publisher}: {s.title}" for s in found),
+            "; ".join(s.url for s in found if s.url))
+
+
+def _claim_text(edition: Edition, claim) -> str:
+    source = edition.cluster.sources.get(claim.source or "")
+    said = (f"{claim.measures} " if claim.measures else "") + fmt.figure(claim)
+    return f"{said} ({source.publisher if source else claim.source})"
 
 
 def _row(edition: Edition, scope: str, province: str, path: str, label: str, fig: Figure) -> dict:
@@ -79,6 +117,9 @@ def _row(edition: Edition, scope: str, province: str, path: str, label: str, fig
     low = span.lo if span else None
     high = span.hi if span else None
     source = edition.cluster.sources.get(fig.source or "")
+    others = [c for c in fig.claims if c is not fig.shown and c.known and
+              (fmt.figure(c) != fmt.figure(fig.shown) or c.measures)]
+    resolution = fig.resolution
     return {
         "scope": scope, "province": province, "field": path, "label": label,
         "value": fig.value, "to": fig.to, "unit": fig.unit.label, "qualifier": fig.qualifier.value,
@@ -87,6 +128,12 @@ def _row(edition: Edition, scope: str, province: str, path: str, label: str, fig
         "interval": str(span) if span else "", "text": fmt.figure(fig),
         "source": f"{source.publisher}: {source.title}" if source else "",
         "source_url": source.url if source else "",
+        "sources": _credit(edition, fig.sources)[0] if fig.known else "",
+        "other_claims": "; ".join(_claim_text(edition, c) for c in others),
+        "resolution": (f"{edition.cluster.sources[resolution.stands].publisher}: {resolution.note}"
+                       if resolution and resolution.stands in edition.cluster.sources else ""),
+        "claims": [{"value": c.value, "to": c.to, "qualifier": c.qualifier.value, "measures": c.measures,
+                    "source": c.source, "text": fmt.figure(c)} for c in fig.claims if c.known],
     }
 
 
@@ -131,14 +178,58 @@ def safe_cell(value: object) -> str:
     return text
 
 
-def to_csv(rows: list[dict]) -> bytes:
+def to_csv(rows: list[dict], columns: list[tuple[str, str, str]] = COLUMNS) -> bytes:
     """UTF-8 with a BOM (so Excel on Vietnamese Windows shows the diacritics), CRLF rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([name for name, _, _ in COLUMNS])
+    writer.writerow([name for name, _, _ in columns])
     for row in rows:
-        writer.writerow([safe_cell(row[k]) for k, _, _ in COLUMNS])
+        writer.writerow([safe_cell(row[k]) for k, _, _ in columns])
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+
+
+# --- facts -----------------------------------------------------------------------
+
+def fact_rows(edition: Edition) -> list[dict]:
+    """Everything in cluster.yaml that is not a figure, one row per value (per item of a list)."""
+    rows: list[dict] = []
+
+    def add(path: str, item: object, label: str, value: object, ids) -> None:
+        if isinstance(value, dt.date):
+            text = value.isoformat()
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = str(value)
+        credit, urls = _credit(edition, ids)
+        rows.append({"field": path, "item": item, "label": label, "value": text, "source": credit,
+                     "source_url": urls})
+
+    def walk(model: BaseModel, prefix: str, within: str, ids, item: object = "") -> None:
+        own = getattr(model, "source", None)
+        ids = own if isinstance(own, tuple) and own else ids
+        for name, info in type(model).model_fields.items():
+            value = getattr(model, name)
+            if name in ("source", "sources") or isinstance(value, Figure) or value in (None, "", []):
+                continue
+            label = (info.title or name) + (f" ({within})" if within and within != info.title else "")
+            if isinstance(value, BaseModel):
+                walk(value, f"{prefix}{name}.", info.title or name, ids, item)
+            elif isinstance(value, list):
+                for index, entry in enumerate(value, 1):
+                    if isinstance(entry, BaseModel):
+                        walk(entry, f"{prefix}{name}.", info.title or name, ids, index)
+                    else:
+                        add(prefix + name, index, label, entry, ids)
+            else:
+                add(prefix + name, item, label, value, ids)
+
+    walk(edition.cluster, "", "", (views.main_source(edition),))  # the cluster's own name, year: the main source
+    named = [p for p in edition.members if p.income_per_capita.known]
+    for index, province in enumerate(named, 1):
+        add("income_named", index, "tỉnh trong nhóm thu nhập cao các nguồn nêu tên", province.name,
+            province.income_per_capita.sources)
+    return rows
 
 
 def _json_number(value):
@@ -147,17 +238,29 @@ def _json_number(value):
     return value
 
 
-def to_json(edition: Edition, rows: list[dict]) -> bytes:
-    """The same rows with numbers as numbers, plus the source, licence and column meanings."""
-    source = next(iter(edition.cluster.sources.values()))
+def _json_value(value):
+    if isinstance(value, list):
+        return [_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    return _json_number(value)
+
+
+def to_json(edition: Edition, rows: list[dict], facts: list[dict]) -> bytes:
+    """Every figure (with every source's claim), every fact, the sources, licence and column meanings."""
     document = {
         "title": f"{edition.cluster.name}: số liệu năm {edition.cluster.year}",
         "edition": edition.cluster.year,
         "licence": {"name": edition.site.licence.name, "url": edition.site.licence.url},
-        "source": {"publisher": source.publisher, "title": source.title, "authors": source.authors,
-                   "url": source.url},
+        "sources": {key: {"publisher": s.publisher, "short": s.short, "title": s.title, "authors": s.authors,
+                          "url": s.url, "published": s.published.isoformat() if s.published else "",
+                          "published_note": s.published_note, "number": s.number}
+                    for key, s in edition.cluster.sources.items()},
         "columns": [{"name": name, "label": label, "description": text} for name, label, text in COLUMNS],
+        "fact_columns": [{"name": name, "label": label, "description": text}
+                         for name, label, text in FACT_COLUMNS],
         "qualifiers": dict(QUALIFIERS),
-        "figures": [{k: _json_number(v) for k, v in row.items()} for row in rows],
+        "figures": [_json_value(row) for row in rows],
+        "facts": facts,
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -195,8 +195,11 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
         "favicon": _favicon(templates),
     }
     csv_path, json_path = f"du-lieu/so-lieu-{cluster.year}.csv", f"du-lieu/so-lieu-{cluster.year}.json"
-    rows = downloads.figure_rows(edition)
-    files: dict[str, bytes] = {csv_path: downloads.to_csv(rows), json_path: downloads.to_json(edition, rows)}
+    facts_path = f"du-lieu/su-kien-{cluster.year}.csv"
+    rows, facts = downloads.figure_rows(edition), downloads.fact_rows(edition)
+    dictionary = downloads.field_dictionary(rows, facts)
+    files: dict[str, bytes] = {csv_path: downloads.to_csv(rows), json_path: downloads.to_json(edition, rows, facts),
+                               facts_path: downloads.to_csv(facts, downloads.FACT_COLUMNS)}
     source_line = env.get_template("_source_line.html")
     chart_html = charts.site_charts(edition, {
         name: Markup(source_line.render({**views_context, "ids": ids}))
@@ -227,8 +230,8 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
                                                  meta.published, meta.modified, page_url)
         elif page.path == "du-lieu/index.html":
             page.json_ld = metadata.dataset(edition, page.description,
-                                            [(csv_path, "text/csv"), (json_path, "application/json")],
-                                            base_url, [d.label for d in downloads.field_dictionary()])
+                                            [(csv_path, "text/csv"), (facts_path, "text/csv"), (json_path, "application/json")],
+                                            base_url, [d.label for d in dictionary])
         # 404.html is served at any depth: absolute links when the site knows its address
         url = (lambda target: base_url + target) if (page.path == "404.html" and base_url) else \
             (lambda target, here=page.path: _relative(here, target))
@@ -245,9 +248,13 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
         if page.path == "bang-xep-hang/index.html":
             context.update(blocks=blocks_for(page.path))
         if page.path == "du-lieu/index.html":
-            context.update(downloads=[(csv_path, "CSV", "bảng tính (Excel, LibreOffice)", len(files[csv_path])),
-                                      (json_path, "JSON", "cho lập trình viên", len(files[json_path]))],
-                           columns=downloads.COLUMNS, fields=downloads.field_dictionary(),
+            context.update(downloads=[(csv_path, "CSV", "các con số, cho bảng tính (Excel, LibreOffice)",
+                                       len(files[csv_path])),
+                                      (facts_path, "CSV", "các sự kiện và danh sách, cho bảng tính",
+                                       len(files[facts_path])),
+                                      (json_path, "JSON", "tất cả: con số, sự kiện, nguồn; cho lập trình viên",
+                                       len(files[json_path]))],
+                           columns=downloads.COLUMNS, fact_columns=downloads.FACT_COLUMNS, fields=dictionary,
                            qualifiers=downloads.QUALIFIERS, row_count=len(rows),
                            resolutions=views.resolutions(edition),
                            known_count=sum(row["value"] is not None for row in rows))
