@@ -32,7 +32,8 @@ def test_sources_must_be_declared(project):
          "score: {value: 938.21, qualifier: exact, source: bao-kg}")
     where = position(project / PROVINCES, "bao-kg")
     assert found(project) == [("lỗi", f"provinces.yaml:{where}", "nguồn “bao-kg” chưa được khai báo",
-                               "các nguồn đã khai báo: bao-kien-giang, bao-soc-trang, kinh-te-moi-truong, sggp")]
+                               "các nguồn đã khai báo: bao-kien-giang, bao-soc-trang, kinh-te-moi-truong, "
+                               "nq-202-2025, sggp, vietnamnet-long-an, vnnews-2025-07-04")]
 
 
 @pytest.mark.parametrize("old, new, what", [

@@ -82,7 +82,8 @@ def test_every_claim_and_resolution_is_in_the_figures(built):
     assert [(c["source"], c["qualifier"], c["measures"]) for c in item["claims"]] == [
         ("bao-kien-giang", "over", ""), ("sggp", "over", "kim ngạch xuất nhập khẩu"),
         ("kinh-te-moi-truong", "exact", "")]
-    assert set(document["sources"]) == {"bao-kien-giang", "sggp", "kinh-te-moi-truong", "bao-soc-trang"}
+    assert set(document["sources"]) == {"bao-kien-giang", "sggp", "kinh-te-moi-truong", "bao-soc-trang",
+                                        "nq-202-2025", "vnnews-2025-07-04", "vietnamnet-long-an"}
 
 
 def test_the_dictionary_lists_exactly_the_fields_in_the_files(built):
@@ -101,3 +102,13 @@ def test_a_fact_edited_in_yaml_changes_in_the_downloads(project, capsys):
     assert {"field": "conference.attendees.name", "item": 1, "label": "họ tên (đại biểu dự)",
             "value": "Phan Văn Hưng"}.items() <= next(f for f in document["facts"]
                                                       if f["field"] == "conference.attendees.name").items()
+
+
+def test_each_province_carries_what_it_has_been_part_of_since_the_merger(built):
+    rows = {(r["province"], r["field"]): r for r in read_csv(built / "su-kien-2023.csv") if r["province"]}
+    assert rows[("Kiên Giang", "merged_into")]["value"] == "An Giang"
+    assert rows[("Sóc Trăng", "merged_into")]["value"] == "Thành phố Cần Thơ"
+    assert rows[("Long An", "merged_into")]["value"] == "Tây Ninh"
+    assert rows[("Long An", "merged_since")]["value"] == "2025-07-01"
+    assert "VietNamNet" in rows[("Long An", "merged_into")]["source"]
+    assert len([key for key in rows if key[1] == "merged_into"]) == 12

@@ -133,7 +133,8 @@ def test_a_province_page_credits_the_sources_of_what_it_says(project, capsys):
     assert build(project, capsys)[0] == 0
     footer = page(project, "tinh/long-an/index.html").find("section", class_="credit")
     ids = [li["id"] for li in footer.find_all("li")]
-    assert ids == ["nguon-bao-kien-giang", "nguon-sggp", "nguon-kinh-te-moi-truong"]  # not Báo Sóc Trăng
+    assert ids == ["nguon-bao-kien-giang", "nguon-sggp", "nguon-kinh-te-moi-truong",  # not Báo Sóc Trăng
+                   "nguon-nq-202-2025", "nguon-vnnews-2025-07-04", "nguon-vietnamnet-long-an"]  # the merger
     assert page(project, "404.html").find("section", class_="credit") is None
 
 

@@ -154,6 +154,7 @@ def article_context(dataset: Dataset, blocks: dict[str, Markup], front: bool = F
         "poverty_named": [row.province for row in poverty],
         "poverty_beat": [row.province for row in poverty if row.word == "vượt kế hoạch"],
         "poverty_others": views.poverty_others(edition),
+        "mergers": views.changes(edition),
     }
     functions = sandbox.bind_functions({
         "province": province, "at_rank": at_rank, "head": head, "compare": versus,

@@ -70,8 +70,12 @@ def walk(obj: BaseModel) -> Iterator[tuple[BaseModel, str, object]]:
 # --- rules ----------------------------------------------------------------
 
 def sources_declared(edition: Edition) -> Iterator[Problem]:
-    """Every `source:` names a source declared in cluster.yaml."""
-    declared = edition.cluster.sources
+    """Every `source:` names a source declared in cluster.yaml or the reference data, once."""
+    declared = edition.sources
+    for key in edition.cluster.sources:
+        if key in edition.reference.sources:
+            yield error(_at(edition.cluster, "sources"), f"mã nguồn “{key}” được khai báo cả trong cluster.yaml "
+                        f"và trong dữ liệu tham chiếu", "đổi một trong hai mã cho khác nhau")
     for owner, name, value in walk(edition):
         if name != "source":
             continue

@@ -12,9 +12,10 @@ from .errors import Location, Problem, error
 from .files import path_problem
 from .loader import load_yaml, locate, lookup, parse_yaml, read_text
 from .messages import translate
-from .model import VIETNAM_PROVINCES, Article, Edition, nearest
+from .model import Article, Edition, nearest
 
 SITE_FILE = "site.yaml"
+REFERENCE_FILE = "reference/provinces.yaml"
 EDITION_FILES = {"cluster": "cluster.yaml", "provinces": "provinces.yaml"}
 ARTICLE_FILE = "article.md"
 
@@ -108,13 +109,19 @@ def _load_article(path: Path, root: Path) -> tuple[Optional[ArticleSource], list
     return ArticleSource(path, meta, body, body_line, text), []
 
 
-def _members(raw: Any) -> tuple[str, ...]:
+def _members(raw: Any, provinces: tuple[str, ...]) -> tuple[str, ...]:
     """Member names for checking references: a misspelled key counts as the province it
     most likely means, so one typo in provinces.yaml is one error, not one per reference."""
     if not isinstance(raw, dict):
         return ()
-    names = (name if name in VIETNAM_PROVINCES else nearest(name, VIETNAM_PROVINCES) for name in raw)
+    names = (name if name in provinces else nearest(name, provinces) for name in raw)
     return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _provinces(raw: Any) -> tuple[str, ...]:
+    """The reference list of provinces, as written (validated with the rest)."""
+    names = raw.get("provinces") if isinstance(raw, dict) else None
+    return tuple(name for name in names if isinstance(name, str)) if isinstance(names, list) else ()
 
 
 def edition_dir(data_dir: Path, site_raw: Any) -> Optional[Path]:
@@ -131,9 +138,11 @@ def load_dataset(data_dir: Path) -> tuple[Optional[Dataset], list[Problem]]:
     if not data_dir.is_dir():
         return None, [error(Location(data_dir), "không tìm thấy thư mục số liệu",
                             "chạy lệnh trong thư mục dự án, hoặc chỉ đường dẫn bằng --data")]
-    paths = {"site": data_dir / SITE_FILE}
+    paths = {"site": data_dir / SITE_FILE, "reference": data_dir / REFERENCE_FILE}
     docs: dict[str, Any] = {}
     docs["site"], found = load_yaml(paths["site"], data_dir)
+    problems += found
+    docs["reference"], found = load_yaml(paths["reference"], data_dir)
     problems += found
     folder = edition_dir(data_dir, docs["site"])
     if folder is None:
@@ -155,7 +164,9 @@ def load_dataset(data_dir: Path) -> tuple[Optional[Dataset], list[Problem]]:
     if any(doc is None for doc in docs.values()):
         return None, problems
     try:
-        edition = Edition.model_validate(docs, context={"members": _members(docs["provinces"])})
+        provinces = _provinces(docs["reference"])
+        edition = Edition.model_validate(docs, context={"provinces": provinces,
+                                                        "members": _members(docs["provinces"], provinces)})
     except ValidationError as exc:
         return None, problems + validation_problems(exc, Edition, docs, paths)
     if problems or article is None:

@@ -48,6 +48,7 @@ COLUMNS = [
 FACT_COLUMNS = [
     ("field", "trường", "tên trường trong tệp YAML, ví dụ conference.place hoặc awards.government_flag.provinces"),
     ("item", "mục", "số thứ tự trong danh sách (để trống nếu trường không phải danh sách)"),
+    ("province", "tỉnh", "tỉnh mà sự kiện nói về (để trống với sự kiện chung của cụm)"),
     ("label", "nhãn", "tên sự kiện bằng tiếng Việt"),
     ("value", "giá trị", "nội dung; ngày viết năm-tháng-ngày, đúng/sai viết true/false"),
     ("source", "nguồn", "các nguồn nêu sự kiện này, cách nhau bằng dấu chấm phẩy"),
@@ -91,7 +92,8 @@ def field_dictionary(rows: Optional[list[dict]] = None, facts: Optional[list[dic
     for row in facts or []:
         if row["field"] not in seen:
             seen.add(row["field"])
-            where = "provinces.yaml" if row["field"] == "income_named" else "cluster.yaml"
+            where = {"income_named": "provinces.yaml", "merged_into": "reference/provinces.yaml",
+                     "merged_since": "reference/provinces.yaml"}.get(row["field"], "cluster.yaml")
             docs.append(FieldDoc(row["field"], row["label"], "", where))
     return docs
 
@@ -101,7 +103,7 @@ QUALIFIERS = [(q.value, q.label) for q in Qualifier]
 
 def _credit(edition: Edition, ids) -> tuple[str, str]:
     """('Báo Kiên Giang: …; Sài Gòn Giải Phóng: …', 'https://…; https://…') for source ids."""
-    found = [edition.cluster.sources[i] for i in ids if i in edition.cluster.sources]
+    found = [edition.sources[i] for i in ids if i in edition.sources]
     return ("; ".join(f"{s.publisher}: {s.title}" for s in found),
             "; ".join(s.url for s in found if s.url))
 
@@ -194,7 +196,7 @@ def fact_rows(edition: Edition) -> list[dict]:
     """Everything in cluster.yaml that is not a figure, one row per value (per item of a list)."""
     rows: list[dict] = []
 
-    def add(path: str, item: object, label: str, value: object, ids) -> None:
+    def add(path: str, item: object, label: str, value: object, ids, province: str = "") -> None:
         if isinstance(value, dt.date):
             text = value.isoformat()
         elif isinstance(value, bool):
@@ -202,8 +204,8 @@ def fact_rows(edition: Edition) -> list[dict]:
         else:
             text = str(value)
         credit, urls = _credit(edition, ids)
-        rows.append({"field": path, "item": item, "label": label, "value": text, "source": credit,
-                     "source_url": urls})
+        rows.append({"field": path, "item": item, "province": province, "label": label, "value": text,
+                     "source": credit, "source_url": urls})
 
     def walk(model: BaseModel, prefix: str, within: str, ids, item: object = "") -> None:
         own = getattr(model, "source", None)
@@ -229,6 +231,13 @@ def fact_rows(edition: Edition) -> list[dict]:
     for index, province in enumerate(named, 1):
         add("income_named", index, "tỉnh trong nhóm thu nhập cao các nguồn nêu tên", province.name,
             province.income_per_capita.sources)
+    for province in views.by_name(edition.members):  # what each has been part of since a merger
+        change = edition.reference.change_of(province.name)
+        if change is not None:
+            add("merged_into", "", "tỉnh, thành phố mà tỉnh thuộc về sau khi sắp xếp", change.into,
+                change.source, province.name)
+            add("merged_since", "", "ngày bắt đầu thuộc tỉnh, thành phố mới", change.since, change.source,
+                province.name)
     return rows
 
 
@@ -255,7 +264,7 @@ def to_json(edition: Edition, rows: list[dict], facts: list[dict]) -> bytes:
         "sources": {key: {"publisher": s.publisher, "short": s.short, "title": s.title, "authors": s.authors,
                           "url": s.url, "published": s.published.isoformat() if s.published else "",
                           "published_note": s.published_note, "number": s.number}
-                    for key, s in edition.cluster.sources.items()},
+                    for key, s in edition.sources.items()},
         "columns": [{"name": name, "label": label, "description": text} for name, label, text in COLUMNS],
         "fact_columns": [{"name": name, "label": label, "description": text}
                          for name, label, text in FACT_COLUMNS],

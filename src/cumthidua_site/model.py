@@ -9,25 +9,11 @@ import unicodedata
 from typing import Annotated, Any, Optional
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .figures import (BillionUsd, BillionVnd, MillionVndPerPerson, Model, Percent, PercentOfPlan,
                       PolicyGroupCount, Points, ProvinceCount, Rank)
-
-# The 63 provinces and centrally-run cities of Viet Nam in 2023: reference data
-# that lets a misspelled name be told apart from a real province outside the cluster.
-VIETNAM_PROVINCES = (
-    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
-    "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ",
-    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang",
-    "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên",
-    "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lạng Sơn", "Lào Cai", "Lâm Đồng", "Long An",
-    "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình",
-    "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
-    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "Thành phố Hồ Chí Minh",
-    "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
-)
 
 # Characters that look like Vietnamese letters but are not: the usual copy-paste traps
 # (Ð from Icelandic keyboards and PDFs, Cyrillic and Greek letters from converted documents).
@@ -78,20 +64,23 @@ def _unknown_name(name: str, candidates, what: str) -> PydanticCustomError:
     return PydanticCustomError("province_unknown", "{what}", {"what": what, "hint": hint})
 
 
-def _real_province(name: str) -> str:
-    if name not in VIETNAM_PROVINCES:
-        raise _unknown_name(name, VIETNAM_PROVINCES, f"“{name}” không phải tên một tỉnh, thành phố")
+def _real_province(name: str, info: ValidationInfo) -> str:
+    """A province of the reference list (data/reference/provinces.yaml), passed as validation context."""
+    provinces = (info.context or {}).get("provinces", ())
+    if provinces and name not in provinces:
+        raise _unknown_name(name, provinces, f"“{name}” không phải tên một tỉnh, thành phố")
     return name
 
 
 def _member(name: str, info: ValidationInfo) -> str:
     members = (info.context or {}).get("members", ())
+    provinces = (info.context or {}).get("provinces", ())
     if name not in members:
-        if name in VIETNAM_PROVINCES and members:
+        if name in provinces and members:
             raise PydanticCustomError("province_not_member", "{what}", {
                 "what": f"“{name}” không phải thành viên của cụm",
                 "hint": "các tỉnh trong cụm được liệt kê trong provinces.yaml"})
-        raise _unknown_name(name, members or VIETNAM_PROVINCES,
+        raise _unknown_name(name, members or provinces,
                             f"“{name}” không phải tên một tỉnh trong cụm")
     return name
 
@@ -348,12 +337,42 @@ class Province(Model):
         return self._name
 
 
+class Change(Model):
+    """From `since`, the provinces in `from` together form `into` (a merger of provinces)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
+
+    since: dt.date = Field(title="từ ngày")
+    into: Text = Field(title="tỉnh, thành phố mới")
+    parts: list[ProvinceName] = Field(alias="from", title="các tỉnh hợp thành")
+    source: SourceIds = Field(title="nguồn")
+
+
+class Reference(Model):
+    """Facts that are not news, from data/reference/provinces.yaml: the provinces and their changes."""
+
+    sources: dict[SourceId, Source] = Field(title="nguồn")
+    provinces: list[Text] = Field(title="các tỉnh, thành phố")
+    changes: list[Change] = Field([], title="các lần sắp xếp")
+
+    def change_of(self, name: str) -> Optional[Change]:
+        """The latest change that merged a province into another unit, if the data records one."""
+        found = [c for c in self.changes if name in c.parts]
+        return max(found, key=lambda c: c.since) if found else None
+
+
 class Edition(Model):
     """Everything the site shows, validated and cross-referenced."""
 
     site: Site
     cluster: Cluster
     provinces: dict[ProvinceName, Province]
+    reference: Reference
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        """Every source, the edition's and the reference data's, by id."""
+        return {**self.cluster.sources, **self.reference.sources}
 
     @model_validator(mode="after")
     def _name_provinces(self) -> Edition:

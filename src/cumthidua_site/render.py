@@ -102,6 +102,7 @@ def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
         "awards": views.awards_of(edition, province),
         "heads": [h for h in cluster.heads if h.province == province.name],
         "hosted": cluster.conference.place == province.name,
+        "change": edition.reference.change_of(province.name),
         "unknowns": unknowns,
     }
 
@@ -148,10 +149,15 @@ def _page_sources(edition: Edition, page: Page) -> list[str]:
         return []
     if "p" in page.context:
         return views.province_sources(edition, page.context["p"])
+    changes = views.source_ids(edition, views.changes(edition))
     if page.path == "tinh/index.html":
         tables = views.table_sources(edition)
-        return [key for key in edition.cluster.sources if any(key in tables[t] for t in ("scores", "income", "poverty"))]
-    return views.used_sources(edition)
+        shown = {key for t in ("scores", "income", "poverty") for key in tables[t]} | set(changes)
+        return [key for key in edition.sources if key in shown]
+    used = views.used_sources(edition)
+    if page.path in ("index.html", "du-lieu/index.html"):  # the article and the downloads tell of the mergers
+        used += [key for key in changes if key not in used]
+    return used
 
 
 def _template_problem(exc: Exception, templates: Path) -> Problem:
@@ -184,7 +190,7 @@ def _render(dataset: Dataset, templates: Path) -> tuple[dict[str, bytes], list[P
     env = environment(templates)
     base_url = site.base_url
     views_context = {
-        "site": site, "cluster": cluster, "edition": edition, "sources": cluster.sources,
+        "site": site, "cluster": cluster, "edition": edition, "sources": edition.sources,
         "source": next(iter(cluster.sources.values())), "main_source": views.main_source(edition),
         "table_sources": views.table_sources(edition),
         "score_rows": views.score_rows(edition), "income_rows": views.income_rows(edition),

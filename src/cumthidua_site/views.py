@@ -8,7 +8,7 @@ from typing import Optional
 
 from .figures import Figure, Interval
 from .formatting import compare, sort_key
-from .model import Edition, Head, Province
+from .model import Change, Edition, Head, Province
 
 PLAN = Interval(Decimal(100), Decimal(100))  # 100% of plan
 
@@ -134,7 +134,7 @@ def source_ids(edition: Edition, *things: object) -> list[str]:
             found.update((value,) if isinstance(value, str) else value or ())
     for thing in things:
         collect(thing)
-    return [key for key in edition.cluster.sources if key in found]
+    return [key for key in edition.sources if key in found]
 
 
 def used_sources(edition: Edition) -> list[str]:
@@ -151,8 +151,16 @@ def used_sources(edition: Edition) -> list[str]:
             value = getattr(obj, name)
             for item in (value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]):
                 walk(item)
-    walk(edition)
+    walk(edition.cluster)
+    walk(edition.provinces)
+    for province in edition.members:
+        walk(province)
     return source_ids(edition, found)
+
+
+def changes(edition: Edition) -> list[Change]:
+    """The recorded changes that concern the edition's members, in the order recorded."""
+    return [c for c in edition.reference.changes if any(name in edition.provinces for name in c.parts)]
 
 
 def table_sources(edition: Edition) -> dict[str, list[str]]:
@@ -177,7 +185,8 @@ def province_sources(edition: Edition, province: Province) -> list[str]:
                        if province.name in a.provinces],
                       [h for h in cluster.heads if h.province == province.name],
                       cluster.new_countryside if province.name in cluster.new_countryside.provinces else (),
-                      cluster.conference if cluster.conference.place == province.name else ())
+                      cluster.conference if cluster.conference.place == province.name else (),
+                      edition.reference.change_of(province.name) or ())
 
 
 def resolutions(edition: Edition) -> list[tuple[str, Figure]]:
