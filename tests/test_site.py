@@ -310,3 +310,18 @@ def test_with_base_url_sitemap_robots_and_canonical(project, capsys):
     assert article["url"] == base
     missing = soup((out / "404.html").read_bytes())
     assert all(a["href"].startswith(base) for a in missing.select("main a"))  # works at any depth
+
+
+def test_an_inferred_conference_year_is_not_stated_as_a_fact_in_json_ld(project, capsys):
+    edit(project / "data/2023/cluster.yaml", "  year_inferred: false\n  year_reason: \"\"",
+         "  year_inferred: true\n  year_reason: \"hội nghị tổng kết năm 2023 họp vào năm sau\"")
+    assert main(["build", "--data", str(project / "data"), "--out", str(project / "build")]) == 0
+    (article,) = _json_ld(project / "build/index.html")
+    assert "startDate" not in article["about"]
+    assert "năm 2024 do chúng tôi suy ra: hội nghị tổng kết năm 2023 họp vào năm sau" in article["about"]["description"]
+
+
+
+def test_a_sourced_conference_date_is_stated(site):
+    (article,) = _json_ld(site / "index.html")
+    assert article["about"]["startDate"] == "2024-03-27" and "description" not in article["about"]

@@ -40,6 +40,20 @@ def source_work(source: Source) -> dict[str, Any]:
             "publisher": _organisation(source.publisher), "inLanguage": "vi"}
 
 
+def _conference(edition: Edition) -> dict[str, Any]:
+    """The review conference as an Event; a date whose year we inferred is not given as a fact."""
+    cluster, conference = edition.cluster, edition.cluster.conference
+    event: dict[str, Any] = {
+        "@type": "Event", "name": f"Hội nghị tổng kết thực hiện giao ước thi đua năm {cluster.year} của {cluster.name}",
+        "location": {"@type": "Place", "name": conference.place}}
+    if conference.year_inferred:
+        event["description"] = (f"Nguồn ghi ngày {conference.date.day}/{conference.date.month}, không ghi năm; "
+                                f"năm {conference.date.year} do chúng tôi suy ra: {conference.year_reason}.")
+    else:
+        event["startDate"] = conference.date.isoformat()
+    return event
+
+
 def news_article(edition: Edition, headline: str, description: str, byline: str, published, modified,
                  url: Optional[str]) -> dict[str, Any]:
     """schema.org NewsArticle for the article page, citing the source report."""
@@ -51,10 +65,7 @@ def news_article(edition: Edition, headline: str, description: str, byline: str,
         "author": _organisation(byline), "publisher": _organisation(site.publisher.name, site.publisher.url),
         "citation": [source_work(s) for s in cluster.sources.values()],
         "isBasedOn": [s.url for s in cluster.sources.values()],
-        "about": {"@type": "Event", "name": f"Hội nghị tổng kết thực hiện giao ước thi đua năm {cluster.year} "
-                                             f"của {cluster.name}",
-                  "startDate": cluster.conference.date.isoformat(),
-                  "location": {"@type": "Place", "name": cluster.conference.place}},
+        "about": _conference(edition),
         "license": site.licence.url,
     }
     if url:
