@@ -148,7 +148,7 @@ def test_a_figure_typed_into_the_prose_is_an_error(project, capsys, typed, numbe
 
 def test_a_figure_typed_into_the_front_matter_is_an_error(project, capsys):
     article = project / "data/2023/article.md"
-    edit(article, 'sapo: "Tăng trưởng bình quân', 'sapo: "Năm 2023, tăng trưởng bình quân')
+    edit(article, 'sapo: "{{ at_rank(1).name }} đứng đầu', 'sapo: "Năm 2023, {{ at_rank(1).name }} đứng đầu')
     code, err = build(project, capsys)
     assert code == 1 and f"article.md:{position(article, '2023,')}: lỗi: bài viết gõ tay con số “2023”" in err
 

@@ -96,17 +96,18 @@ def test_runaway_loop_is_stopped(project, capsys, monkeypatch):
 
 
 def test_blank_headline_is_refused(project, capsys):
-    edit(project / A, 'title: "{{ at_rank(1).name }} dẫn đầu {{ cluster.short_name }} năm {{ cluster.year }}"',
+    edit(project / A, 'title: "{{ at_rank(1).name }} dẫn đầu {{ cluster.short_name }} năm {{ cluster.year }}, '
+                      'Kiên Giang xếp thứ {{ province(\\"Kiên Giang\\").rank | ordinal }}"',
          'title: "{{ \'\' }}"')
     code, err = run(project, capsys)
     assert code == 1 and "tít bài (title) trống sau khi tính các biểu thức" in err
 
 
 def test_front_matter_error_column_points_at_the_expression(project, capsys):
-    edit(project / A, "sapo: \"Tăng trưởng bình quân {{ economy.grdp_growth | fig }}",
-         "sapo: \"Tăng trưởng bình quân {{ economy.grpd_growth | fig }}")
+    edit(project / A, "với {{ at_rank(1).score | fig }}, {{ at_rank(2).name }}",
+         "với {{ at_rank(1).scor | fig }}, {{ at_rank(2).name }}")
     code, err = run(project, capsys)
-    assert code == 1 and f"article.md:{position(project / A, 'grpd_growth')}: lỗi:" in err
+    assert code == 1 and f"article.md:{position(project / A, 'scor |')}: lỗi:" in err
 
 
 def test_data_file_that_is_a_folder(project, capsys):

@@ -595,7 +595,7 @@ def test_fuzzed_articles_render_or_are_located(dataset, body, title):
 def test_the_unmodified_article_renders(dataset):
     done, problems, _ = render(dataset)
     assert not problems and done is not None
-    assert done.headline == "Cà Mau dẫn đầu Cụm thi đua Tây Nam Bộ năm 2023"
+    assert done.headline == "Cà Mau dẫn đầu Cụm thi đua Tây Nam Bộ năm 2023, Kiên Giang xếp thứ tư"
     assert "<table></table>" in done.body and "<svg></svg>" in done.body
     assert_safe_html(str(done.body))
 

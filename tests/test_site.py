@@ -204,7 +204,7 @@ def _json_ld(path: Path) -> list[dict]:
 def test_json_ld_news_article_and_dataset(site):
     (article,) = _json_ld(site / "index.html")
     assert article["@type"] == "NewsArticle" and article["@context"] == "https://schema.org"
-    assert article["headline"] == "Cà Mau dẫn đầu Cụm thi đua Tây Nam Bộ năm 2023"
+    assert article["headline"] == "Cà Mau dẫn đầu Cụm thi đua Tây Nam Bộ năm 2023, Kiên Giang xếp thứ tư"
     assert article["datePublished"] == "2026-11-29" and article["inLanguage"] == "vi"
     assert article["author"]["name"] and article["publisher"]["@type"] == "Organization"
     cited = article["citation"][0]  # the first source first, then every other

@@ -126,7 +126,8 @@ def test_every_table_and_chart_names_its_sources(project, capsys):
     scores = next(line for caption, line in lines.items() if caption.startswith("Điểm"))
     assert scores == "Nguồn: Báo Kiên Giang ."
     for figure in rankings.find_all("figure", class_="chart-figure"):
-        assert figure.find("figcaption").find("p", class_="source-line").get_text().startswith("Nguồn:")
+        assert figure.find("p", class_="source-line").get_text().startswith("Nguồn:")
+        assert figure.find("figcaption").find("strong", class_="chart-title").get_text()  # a visible finding
 
 
 def test_a_province_page_credits_the_sources_of_what_it_says(project, capsys):

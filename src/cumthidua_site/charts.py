@@ -57,6 +57,8 @@ class Chart:
     style: str = "bar"        # "bar" from zero, or "dot" on an axis that need not start at zero
     reference: Optional[Reference] = None
     caption: str = ""
+    finding: str = ""         # the visible title: what the chart shows, in one sentence
+    unit: str = ""
 
 
 def nice_step(span: float) -> Decimal:
@@ -205,7 +207,10 @@ def scores_chart(edition: Edition) -> Chart:
     said = "; ".join(f"{p.name} {fmt.figure(p.score)}" for p in known)
     year = edition.cluster.year
     lo, hi, _ = _domain(Chart("", "", "", rows, style="dot"))
+    places = [f"{p.name} {'dẫn đầu' if p.rank.value == 1 else 'thứ ' + fmt.ordinal(p.rank)} ({fmt.value(p.score)})"
+              for p in known]
     return Chart(
+        finding=(fmt.names(places) if places else "Chưa có điểm nào được nêu"), unit="điểm",
         id="bieu-do-diem", title=f"Điểm thi đua năm {year} của {len(known)} tỉnh có điểm được nêu",
         desc=f"{said}. Bài gốc không nêu điểm của {hidden} tỉnh còn lại nên không vẽ. "
              f"Trục điểm bắt đầu từ {fmt.number(lo)}, không phải từ 0.",
@@ -220,7 +225,14 @@ def income_chart(edition: Edition) -> Chart:
     rows = [Row(r.province.name, r.figure, muted=r.word == "thấp hơn") for r in compared]
     said = "; ".join(f"{r.province.name} {fmt.figure(r.figure, short=True)} ({r.word or 'chưa so được'})"
                      for r in compared)
+    above = [r.province.name for r in compared if r.word == "cao hơn"]
+    below = [r.province.name for r in compared if r.word == "thấp hơn"]
+    finding = (f"{len(above)} trong {len(compared)} tỉnh được nêu tên có thu nhập cao hơn bình quân toàn cụm"
+               + (f"; {fmt.names(below)} thấp hơn" if below else "")) if above else \
+        (f"{fmt.names(below)} có thu nhập thấp hơn bình quân toàn cụm" if below else
+         f"{len(compared)} tỉnh được nêu tên trong nhóm thu nhập cao")
     return Chart(
+        finding=finding, unit="triệu đồng/người/năm",
         id="bieu-do-thu-nhap",
         title=f"Thu nhập bình quân đầu người năm {edition.cluster.year}, triệu đồng/người/năm",
         desc=f"So với bình quân toàn cụm {fmt.figure(average)}: {said}.",
@@ -239,7 +251,11 @@ def poverty_chart(edition: Edition) -> Chart:
         rows.append(Row(f"{len(others)} tỉnh còn lại", floor, note=f"từ {fmt.number(floor.value)}"
                         if floor.value is not None else ""))
     said = "; ".join(f"{r.province.name} {fmt.figure(r.figure, short=True)}" for r in named)
+    beat = [r.province.name for r in named if r.word == "vượt kế hoạch"]
+    finding = (f"{fmt.names(beat)} vượt kế hoạch giảm tỷ lệ hộ nghèo" if beat else "Giảm tỷ lệ hộ nghèo so với kế hoạch") \
+        + (f"; {len(others)} tỉnh còn lại {fmt.figure(floor)}" if others and floor.known else "")
     return Chart(
+        finding=finding, unit="% kế hoạch giảm tỷ lệ hộ nghèo",
         id="bieu-do-giam-ngheo",
         title=f"Giảm tỷ lệ hộ nghèo năm {edition.cluster.year}, % kế hoạch",
         desc=f"{said}; {len(others)} tỉnh còn lại {fmt.figure(floor)}. Mốc 100% là vừa đạt kế hoạch.",
@@ -257,5 +273,7 @@ def site_charts(edition: Edition, credits: Optional[dict[str, Markup]] = None) -
 def figure_html(chart: Chart, credit: Markup = Markup("")) -> Markup:
     if not any(row.figure.known for row in chart.rows):  # say so rather than draw an empty frame
         return Markup('<p class="note">Chưa có số liệu để vẽ biểu đồ “%s”.</p>') % chart.title
-    caption = Markup('<figcaption class="note">%s%s</figcaption>') % (chart.caption, credit)
-    return Markup('<figure class="chart-figure">\n%s\n%s</figure>') % (render(chart), caption)
+    heading = Markup('<figcaption><strong class="chart-title">%s</strong><span class="chart-unit">Đơn vị: %s'
+                     '</span></figcaption>') % (chart.finding or chart.title, chart.unit)
+    note = Markup('<p class="note">%s</p>') % chart.caption if chart.caption else Markup("")
+    return Markup('<figure class="chart-figure">\n%s\n%s\n%s%s</figure>') % (heading, render(chart), note, credit)

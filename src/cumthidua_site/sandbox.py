@@ -130,7 +130,8 @@ def plain(value: Any, memo: dict[int, Any] | None = None) -> Any:
         return memo[id(value)]
     if isinstance(value, Figure):
         made: Any = Record({"value": value.value, "to": value.to, "qualifier": value.qualifier.value,
-                            "source": value.source, "known": value.known}, value)
+                            "source": value.source, "sources": value.sources, "known": value.known,
+                            "note": value.resolution.note if value.resolution else ""}, value)
     elif isinstance(value, BaseModel):
         fields = {name: plain(getattr(value, name), memo) for name in type(value).model_fields}
         if isinstance(getattr(type(value), "name", None), property):  # a province knows its name
