@@ -135,12 +135,35 @@ def test_export_growth_certainly_unreachable_is_an_error(project, growth, fails)
 
 @pytest.mark.parametrize("estimate, fails", [("91000", False), ("90000", True)])
 def test_above_estimate_agrees_when_the_estimate_is_given(project, estimate, fails):
+    # "trên 98.000" against an estimate of 91.000 reaches "vượt 7,7%" (107,69%); of 90.000 it cannot
     edit(project / CLUSTER, "budget_estimate: {qualifier: unknown}",
          f"budget_estimate: {{value: {estimate}, qualifier: exact, source: bao-kien-giang}}")
     problems = found(project)
     assert bool(problems) is fails
     if fails:
-        assert problems[0][2].startswith("mức vượt dự toán thu ngân sách 7,7%")
+        assert problems[0][2].startswith("mức thu ngân sách so với dự toán vượt 7,7% dự toán")
+        assert "cho tỷ lệ tính được từ 108,88% trở lên, còn vượt 7,7% dự toán (đã làm tròn) là từ 107,65%" in problems[0][2]
+
+
+def test_vuot_and_dat_are_one_figure_said_two_ways(project):
+    # "vượt 7,7% dự toán" and "đạt 107,7% dự toán" are the same claim: two sources saying it
+    # each way agree, and the page keeps the source's own way of saying it
+    edit(project / CLUSTER, "    - {above: 7.7, qualifier: exact, source: sggp}",
+         "    - {value: 107.7, qualifier: exact, source: sggp}")
+    assert found(project) == []
+    edit(project / CLUSTER, "    - {value: 107.7, qualifier: exact, source: sggp}",
+         "    - {value: 108, qualifier: exact, source: sggp}")
+    (problem,) = found(project)
+    assert problem[0] == "lỗi" and "vượt 7,7% dự toán theo Báo Kiên Giang" in problem[2]
+    assert "108% dự toán theo Sài Gòn Giải Phóng" in problem[2]
+
+
+def test_above_is_only_for_a_share_of_a_target(project):
+    edit(project / CLUSTER, "  grdp_growth:            # %: tăng trưởng kinh tế bình quân các tỉnh\n"
+                            "    - {value: 6.7, qualifier: exact, source: bao-kien-giang}",
+         "  grdp_growth:\n    - {above: 6.7, qualifier: exact, source: bao-kien-giang}")
+    dataset, problems = load_dataset(project / "data")
+    assert dataset is None and "above (“vượt X%”) chỉ dùng cho con số so với kế hoạch hay dự toán" in problems[0].message
 
 
 def test_dates_that_do_not_fit_the_year_are_warnings(project):

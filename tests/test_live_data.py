@@ -21,8 +21,8 @@ from conftest import LIVE_DATA
 # The inventory of the seed report and of more-sources.md A–C, as fields of the data.
 CLUSTER_FIGURES = [
     "member_count", "economy.grdp_growth", "economy.national_grdp_growth", "economy.budget_revenue",
-    "economy.budget_above_estimate", "economy.exports", "economy.exports_previous_year", "economy.exports_growth",
-    "economy.exports_above_plan", "economy.income_per_capita", "poverty.others_reduction",
+    "economy.budget_of_estimate", "economy.exports", "economy.exports_previous_year", "economy.exports_growth",
+    "economy.exports_of_plan", "economy.income_per_capita", "poverty.others_reduction",
     "poverty.movement.policy_groups", "new_countryside.count",
     # more-sources.md A (SGGP): new figures
     "economy.social_investment", "economy.social_investment_of_plan", "economy.public_investment_disbursement",

@@ -28,10 +28,10 @@ def test_unknown_name_in_article_is_located_with_a_suggestion(project, capsys):
 
 def test_unknown_field_in_article(project, capsys):
     article = project / "data/2023/article.md"
-    edit(article, "{{ economy.exports_above_plan | beyond", "{{ economy.exports_abov_plan | beyond")
+    edit(article, "{{ economy.exports_of_plan | fig", "{{ economy.exports_of_pln | fig")
     code, err = build(project, capsys)
     assert code == 1
-    assert f"article.md:{position(article, 'exports_abov_plan')}: lỗi: bài viết dùng trường “exports_abov_plan”" in err
+    assert f"article.md:{position(article, 'exports_of_pln')}: lỗi: bài viết dùng trường “exports_of_pln”" in err
 
 
 def test_article_syntax_error_and_unknown_table(project, capsys):

@@ -55,12 +55,12 @@ def test_a_figure_from_the_main_source_is_not_marked(project, capsys):
 
 
 @pytest.mark.parametrize("field, why", [("exports", "đo hai thứ khác nhau"),
-                                        ("exports_above_plan", "đo hai thứ khác nhau")])
+                                        ("exports_of_plan", "đo hai thứ khác nhau")])
 def test_a_disagreement_without_a_resolution_is_an_error_naming_both_claims(project, capsys, field, why):
     _drop_resolution(project, field)
     code, err = build(project, capsys)
     assert code == 1 and not (project / "build").exists()
-    assert f"lỗi: các nguồn ghi {'kim ngạch xuất khẩu' if field == 'exports' else 'xuất khẩu vượt kế hoạch'} " \
+    assert f"lỗi: các nguồn ghi {'kim ngạch xuất khẩu' if field == 'exports' else 'xuất khẩu so với kế hoạch'} " \
            f"khác nhau, {why}" in err
     assert "theo Báo Kiên Giang (cluster.yaml:" in err and "theo Sài Gòn Giải Phóng (cluster.yaml:" in err
     assert "xem thêm: " in err and "resolution: {stands:" in err

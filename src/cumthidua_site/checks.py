@@ -251,7 +251,8 @@ def _relative(base: Figure, current: Figure, rate: Figure, wording: str) -> Iter
         spans = (getattr(base, reading), getattr(current, reading), getattr(rate, reading))
         if None in spans or spans[0].lo is None or spans[0].lo <= 0:
             continue  # nothing proven, or a base that may be zero or negative: no ratio to check
-        reachable = spans[1].ratio(spans[0]).scale(HUNDRED, -HUNDRED)
+        # a share of a target ("đạt 104,21% kế hoạch") is current / base; a change is that minus 100
+        reachable = spans[1].ratio(spans[0]).scale(HUNDRED, Decimal(0) if rate.unit.target else -HUNDRED)
         stated = rounding_interval(rate.value) if rate.qualifier is Qualifier.EXACT else spans[2]
         if not reachable.intersects(stated):
             how = "" if reading == "certain" else "theo cách hiểu thông thường, "
@@ -259,7 +260,8 @@ def _relative(base: Figure, current: Figure, rate: Figure, wording: str) -> Iter
                 _at(rate, "value"),
                 f"{wording} {say(rate)} ({_ref(rate, 'value')}) không khớp với hai con số được so sánh: "
                 f"{how}{say(base)} ({_ref(base, 'value')}) và {say(current)} ({_ref(current, 'value')}) "
-                f"cho mức chênh tính được {say_interval(reachable, '%')}, còn {say(rate)} "
+                f"cho {'tỷ lệ' if rate.unit.target else 'mức chênh'} tính được {say_interval(reachable, '%')}, "
+                f"còn {say(rate)} "
                 f"(đã làm tròn) là {say_interval(stated, '%')}",
                 "kiểm tra lại một trong ba con số" if reading == "certain" else
                 "kiểm tra lại một trong ba con số, hoặc cách ghi (qualifier) của chúng",
@@ -272,10 +274,10 @@ def rates_reachable(edition: Edition) -> Iterator[Problem]:
     eco = edition.cluster.economy
     yield from _relative(eco.exports_previous_year, eco.exports, eco.exports_growth,
                          "mức tăng xuất khẩu so với năm trước")
-    yield from _relative(eco.exports_plan, eco.exports, eco.exports_above_plan,
-                         "mức vượt kế hoạch xuất khẩu")
-    yield from _relative(eco.budget_estimate, eco.budget_revenue, eco.budget_above_estimate,
-                         "mức vượt dự toán thu ngân sách")
+    yield from _relative(eco.exports_plan, eco.exports, eco.exports_of_plan,
+                         "mức xuất khẩu so với kế hoạch")
+    yield from _relative(eco.budget_estimate, eco.budget_revenue, eco.budget_of_estimate,
+                         "mức thu ngân sách so với dự toán")
 
 
 def dates_plausible(edition: Edition) -> Iterator[Problem]:

@@ -93,6 +93,7 @@ class Unit:
     suffix: str  # appended to the number: "938,21 điểm", "6,7%"
     integral: bool = False
     short: str = ""  # in a list where the context says the rest: "81,75 triệu đồng"
+    target: str = ""  # for a share of a target ("kế hoạch"): may be said as "vượt X% kế hoạch"
 
     @property
     def short_suffix(self) -> str:
@@ -102,7 +103,8 @@ class Unit:
 POINTS = Unit("diem", "điểm", " điểm")
 RANK = Unit("hang", "hạng", "", integral=True)
 PERCENT = Unit("phan-tram", "phần trăm", "%")
-PERCENT_OF_PLAN = Unit("phan-tram-ke-hoach", "phần trăm kế hoạch", "% kế hoạch", short="%")
+PERCENT_OF_PLAN = Unit("phan-tram-ke-hoach", "phần trăm kế hoạch", "% kế hoạch", short="%", target="kế hoạch")
+PERCENT_OF_ESTIMATE = Unit("phan-tram-du-toan", "phần trăm dự toán", "% dự toán", short="%", target="dự toán")
 BILLION_VND = Unit("ty-dong", "tỷ đồng", " tỷ đồng")
 BILLION_USD = Unit("ty-usd", "tỷ USD", " tỷ USD")
 MILLION_VND_PER_PERSON = Unit("trieu-dong-nguoi-nam", "triệu đồng/người/năm", " triệu đồng/người/năm",
@@ -185,6 +187,21 @@ class Claim(Model):
     qualifier: Annotated[Qualifier, Strict(False)]
     source: Optional[str] = None
     measures: str = ""  # what this source says it measures, where that is not the field's own label
+    said_above: bool = False  # written `above: X`, "vượt X% kế hoạch": the value is 100 + X
+
+    @model_validator(mode="before")
+    @classmethod
+    def _above(cls, data: Any) -> Any:
+        """`{above: 4.21}` ("vượt 4,21% kế hoạch") is `{value: 104.21}` ("đạt 104,21% kế hoạch") said another way."""
+        if not isinstance(data, dict) or "above" not in data:
+            return data
+        if not cls.unit.target or "value" in data:
+            raise PydanticCustomError("above_misplaced", "above")
+        above = data["above"]
+        if isinstance(above, bool) or not isinstance(above, (int, Decimal)):
+            raise PydanticCustomError("number_type", "phải là số")
+        return {**{k: v for k, v in data.items() if k != "above"}, "value": Decimal(100) + Decimal(above),
+                "said_above": True}
 
     @field_validator("value", "to")
     @classmethod
@@ -323,6 +340,10 @@ class Figure(Model):
         return self.shown.source
 
     @property
+    def said_above(self) -> bool:
+        return self.shown.said_above
+
+    @property
     def sources(self) -> tuple[str, ...]:
         """Every source that gives this figure, the shown claim's first."""
         ids = [self.shown.source] + [c.source for c in self.claims]
@@ -369,6 +390,7 @@ def _figure(name: str, unit: Unit) -> type[Figure]:
 
 
 Points = _figure("Points", POINTS)
+PercentOfEstimate = _figure("PercentOfEstimate", PERCENT_OF_ESTIMATE)
 Rank = _figure("Rank", RANK)
 Percent = _figure("Percent", PERCENT)
 PercentOfPlan = _figure("PercentOfPlan", PERCENT_OF_PLAN)

@@ -40,8 +40,14 @@ def figure(fig: Figure, with_unit: bool = True, short: bool = False) -> str:
     if fig.value is None:
         return UNKNOWN
     suffix = (fig.unit.short_suffix if short else fig.unit.suffix) if with_unit else ""
-    text = number(fig.value) + suffix
     q = fig.qualifier
+    if getattr(fig, "said_above", False) and q in (Qualifier.EXACT, Qualifier.OVER, Qualifier.AT_LEAST):
+        # "vượt 4,21% kế hoạch": the same figure as "đạt 104,21% kế hoạch", said the source's way
+        above = number(fig.value - 100) + ("%" if with_unit else "")
+        target = f" {fig.unit.target}" if with_unit and not short else ""
+        return {Qualifier.OVER: f"vượt hơn {above}{target}",
+                Qualifier.AT_LEAST: f"vượt từ {above}{target} trở lên"}.get(q, f"vượt {above}{target}")
+    text = number(fig.value) + suffix
     if q is Qualifier.OVER:
         return "trên " + text
     if q is Qualifier.AT_LEAST:

@@ -15,7 +15,7 @@ from .model import Article
 from .loader import REFUSED, _COMMA_DECIMAL, _GROUPED_COMMA, _GROUPED_DOT
 
 FIGURE_FORM = "{value: …, qualifier: exact, source: bao-kien-giang}"
-FIGURE_PARTS = {"value", "to", "qualifier", "source"}
+FIGURE_PARTS = {"value", "to", "above", "qualifier", "source"}
 
 # What editors may type for a qualifier, mapped to what the schema wants.
 QUALIFIER_WORDS = {
@@ -204,6 +204,9 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
             "bỏ value nếu nguồn không nêu con số, hoặc sửa qualifier cho đúng", False
     if kind == "value_missing":
         return f"{what} thiếu value", "ghi value, hoặc qualifier: unknown nếu nguồn không nêu", False
+    if kind == "above_misplaced":
+        return f"{what}: above (“vượt X%”) chỉ dùng cho con số so với kế hoạch hay dự toán, và không ghi cùng value", \
+            "ghi {above: 4.21, …} cho “vượt 4,21% kế hoạch”, hoặc {value: 104.21, …} cho “đạt 104,21% kế hoạch”", False
     if kind == "range_to":
         return f"{what} ghi qualifier: range (“từ X đến Y”) nhưng thiếu to hoặc to nhỏ hơn value", \
             "ghi value là mức thấp nhất, to là mức cao nhất, ví dụ {value: 97.7, to: 139.5, qualifier: range, …}", False

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .figures import (BillionUsd, BillionVnd, MillionVndPerPerson, Model, Percent, PercentOfPlan,
+from .figures import (BillionUsd, BillionVnd, MillionVndPerPerson, Model, Percent, PercentOfEstimate, PercentOfPlan,
                       PolicyGroupCount, Points, ProvinceCount, Rank)
 
 # Characters that look like Vietnamese letters but are not: the usual copy-paste traps
@@ -253,12 +253,12 @@ class Economy(Model):
     grdp_growth: Percent = Field(title="tăng trưởng kinh tế bình quân các tỉnh")
     national_grdp_growth: Percent = Field(title="tăng trưởng kinh tế bình quân cả nước")
     budget_revenue: BillionVnd = Field(title="thu ngân sách toàn cụm")
-    budget_above_estimate: Percent = Field(title="thu ngân sách vượt dự toán")
+    budget_of_estimate: PercentOfEstimate = Field(title="thu ngân sách so với dự toán")
     budget_estimate: BillionVnd = Field(title="dự toán thu ngân sách")
     exports: BillionUsd = Field(title="kim ngạch xuất khẩu")
     exports_previous_year: BillionUsd = Field(title="kim ngạch xuất khẩu năm trước")
     exports_growth: Percent = Field(title="tăng trưởng xuất khẩu so với năm trước")
-    exports_above_plan: Percent = Field(title="xuất khẩu vượt kế hoạch")
+    exports_of_plan: PercentOfPlan = Field(title="xuất khẩu so với kế hoạch")
     exports_plan: BillionUsd = Field(title="kế hoạch xuất khẩu")
     social_investment: BillionVnd = Field(title="tổng vốn đầu tư toàn xã hội")
     social_investment_of_plan: PercentOfPlan = Field(title="vốn đầu tư toàn xã hội so với kế hoạch")
