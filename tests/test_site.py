@@ -119,12 +119,12 @@ def test_province_pages(site, name, slug):
 
 def test_province_page_says_every_figure_it_has(site):
     text = text_of((site / "tinh/kien-giang/index.html").read_bytes())
-    for needle in ("Kiên Giang xếp thứ tư trong 12 tỉnh", "932,88 điểm", "thứ 4 / 12", "73,74 triệu đồng/người/năm",
+    for needle in ("Kiên Giang xếp thứ tư trong 12 tỉnh", "932,88 điểm", "hạng 4/12", "73,74 triệu đồng/người/năm",
                    "73,74 triệu đồng/người/năm, cao hơn bình quân toàn cụm (71,2 triệu đồng/người/năm)",
                    "136% kế hoạch, vượt kế hoạch"):
         assert needle in text
     text = text_of((site / "tinh/soc-trang/index.html").read_bytes())
-    for needle in ("thứ 2 / 12", "938,21 điểm", "Cờ thi đua của Chính phủ", "cụm trưởng năm 2023",
+    for needle in ("hạng 2/12", "938,21 điểm", "Cờ thi đua của Chính phủ", "cụm trưởng năm 2023",
                    "Trần Văn Lâu", "nơi họp hội nghị tổng kết ngày 27/3/2024",
                    "từ 98,8% kế hoạch trở lên (mức chung"):
         assert needle in text
