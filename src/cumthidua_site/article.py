@@ -31,7 +31,7 @@ from . import formatting as fmt
 from . import isolate, sandbox, views
 from .dataset import ArticleSource, Dataset
 from .errors import ArticleError, Location, Problem, error
-from .figures import Figure
+from .figures import Comparison, Figure
 from .filters import versus
 
 # The budget of an article, stated in the README ("Giới hạn của bài viết").
@@ -149,10 +149,10 @@ def article_context(dataset: Dataset, blocks: dict[str, Markup], front: bool = F
         "ranked": views.ranked(edition), "unnamed_ranks": views.unnamed_ranks(edition),
         "unranked": views.unranked(edition),
         "income_named": [row.province for row in income],
-        "income_above": [row.province for row in income if row.word == "cao hơn"],
-        "income_below": [row.province for row in income if row.word == "thấp hơn"],
+        "income_above": [row.province for row in income if row.comparison is Comparison.HIGHER],
+        "income_below": [row.province for row in income if row.comparison is Comparison.LOWER],
         "poverty_named": [row.province for row in poverty],
-        "poverty_beat": [row.province for row in poverty if row.word == "vượt kế hoạch"],
+        "poverty_beat": [row.province for row in poverty if row.comparison is Comparison.HIGHER],
         "poverty_others": views.poverty_others(edition),
         "mergers": views.changes(edition),
     }

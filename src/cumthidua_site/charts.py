@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from . import formatting as fmt
 from . import views
-from .figures import Figure, Interval
+from .figures import Comparison, Figure, Interval
 from .model import Edition
 
 WIDTH = 340          # viewBox width: about a phone's content width, so 12 units ≈ 12 px there
@@ -222,11 +222,11 @@ def scores_chart(edition: Edition) -> Chart:
 def income_chart(edition: Edition) -> Chart:
     average = edition.cluster.economy.income_per_capita
     compared = views.income_rows(edition)
-    rows = [Row(r.province.name, r.figure, muted=r.word == "thấp hơn") for r in compared]
+    rows = [Row(r.province.name, r.figure, muted=r.comparison is Comparison.LOWER) for r in compared]
     said = "; ".join(f"{r.province.name} {fmt.figure(r.figure, short=True)} ({r.word or 'chưa so được'})"
                      for r in compared)
-    above = [r.province.name for r in compared if r.word == "cao hơn"]
-    below = [r.province.name for r in compared if r.word == "thấp hơn"]
+    above = [r.province.name for r in compared if r.comparison is Comparison.HIGHER]
+    below = [r.province.name for r in compared if r.comparison is Comparison.LOWER]
     finding = (f"{len(above)} trong {len(compared)} tỉnh được nêu tên có thu nhập cao hơn bình quân toàn cụm"
                + (f"; {fmt.names(below)} thấp hơn" if below else "")) if above else \
         (f"{fmt.names(below)} có thu nhập thấp hơn bình quân toàn cụm" if below else
@@ -251,7 +251,7 @@ def poverty_chart(edition: Edition) -> Chart:
         rows.append(Row(f"{len(others)} tỉnh còn lại", floor, note=f"từ {fmt.number(floor.value)}"
                         if floor.value is not None else ""))
     said = "; ".join(f"{r.province.name} {fmt.figure(r.figure, short=True)}" for r in named)
-    beat = [r.province.name for r in named if r.word == "vượt kế hoạch"]
+    beat = [r.province.name for r in named if r.comparison is Comparison.HIGHER]
     finding = (f"{fmt.names(beat)} vượt kế hoạch giảm tỷ lệ hộ nghèo" if beat else "Giảm tỷ lệ hộ nghèo so với kế hoạch") \
         + (f"; {len(others)} tỉnh còn lại {fmt.figure(floor)}" if others and floor.known else "")
     return Chart(

@@ -158,6 +158,28 @@ class Interval:
             self.lo_closed, self.hi_closed)
 
 
+class Comparison(Enum):
+    """What two certain intervals prove about each other; words are chosen when formatting."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    SAME = "same"  # both the same single value
+    UNPROVEN = "unproven"
+
+
+def compare(a: Optional[Interval], b: Optional[Interval]) -> Comparison:
+    """HIGHER or LOWER only where every value of `a` is above (below) every value of `b`."""
+    if a is None or b is None:
+        return Comparison.UNPROVEN
+    if a.above(b):
+        return Comparison.HIGHER
+    if a.below(b):
+        return Comparison.LOWER
+    if a.lo is not None and a.lo == a.hi == b.lo == b.hi:
+        return Comparison.SAME
+    return Comparison.UNPROVEN
+
+
 def last_digit_step(value: Decimal) -> Decimal:
     """One unit of the last written digit: 23 -> 1, 21.5 -> 0.1, 938.21 -> 0.01 (rounding of a stated rate)."""
     exponent = value.as_tuple().exponent

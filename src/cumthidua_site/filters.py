@@ -81,7 +81,7 @@ FILTERS: dict[str, Callable] = {
     "fig": fmt.figure, "value": fmt.value, "num": fmt.number, "pct": fmt.percent,
     "date": fmt.date, "long_date": fmt.long_date, "names": fmt.names, "ordinal": fmt.ordinal,
     "change": fmt.signed_change, "beyond": beyond, "fig_list": fig_list, "cell": cell,
-    "unknown": unknown, "slug": fmt.slug, "versus_plan": views.versus_plan, "sort_value": sort_value, "src": src,
+    "unknown": unknown, "slug": fmt.slug, "versus_plan": lambda fig: fmt.plan_word(views.versus_plan(fig)), "sort_value": sort_value, "src": src,
 }
 
 

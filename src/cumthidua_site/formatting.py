@@ -13,7 +13,8 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from slugify import slugify
 
-from .figures import Figure, Interval, Qualifier
+from . import figures
+from .figures import Comparison, Figure, Interval, Qualifier
 
 LOCALE = "vi"
 UNKNOWN = "bài gốc không nêu"  # what our source does not give; never "chưa công bố"
@@ -121,13 +122,18 @@ def ordinal(value: Union[Numeric, Figure]) -> str:
 def compare(a: Optional[Interval], b: Optional[Interval],
             higher: str = "cao hơn", lower: str = "thấp hơn") -> Optional[str]:
     """The comparison word the intervals prove, or None when they overlap or are unknown."""
-    if a is None or b is None:
-        return None
-    if a.above(b):
-        return higher
-    if a.below(b):
-        return lower
-    return None
+    return comparison_word(figures.compare(a, b), higher, lower)
+
+
+def comparison_word(comparison: Comparison, higher: str = "cao hơn", lower: str = "thấp hơn",
+                    same: Optional[str] = None) -> Optional[str]:
+    """The Vietnamese word for a proven comparison, or None when nothing is proven."""
+    return {Comparison.HIGHER: higher, Comparison.LOWER: lower, Comparison.SAME: same}.get(comparison)
+
+
+def plan_word(comparison: Comparison) -> Optional[str]:
+    """'vượt kế hoạch', 'chưa đạt kế hoạch', 'đạt kế hoạch', or None when the figure allows both."""
+    return comparison_word(comparison, "vượt kế hoạch", "chưa đạt kế hoạch", "đạt kế hoạch")
 
 
 def signed_change(fig: Figure, up: str = "tăng", down: str = "giảm") -> str:

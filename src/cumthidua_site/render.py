@@ -96,8 +96,8 @@ def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
     if not own_poverty:
         unknowns.append("mức giảm tỷ lệ hộ nghèo riêng")
     return {
-        "income_word": views.income_word(edition, province),
-        "poverty": poverty, "own_poverty": own_poverty, "poverty_word": views.versus_plan(poverty),
+        "income_word": fmt.comparison_word(views.income_comparison(edition, province)),
+        "poverty": poverty, "own_poverty": own_poverty, "poverty_word": fmt.plan_word(views.versus_plan(poverty)),
         "new_countryside": province.name in cluster.new_countryside.provinces,
         "awards": views.awards_of(edition, province),
         "heads": [h for h in cluster.heads if h.province == province.name],

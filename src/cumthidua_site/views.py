@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from .figures import Figure, Interval
-from .formatting import compare, sort_key
+from .figures import Comparison, Figure, Interval, compare
+from .formatting import comparison_word, plan_word, sort_key
 from .model import Change, Edition, Head, Province
 
 PLAN = Interval(Decimal(100), Decimal(100))  # 100% of plan
@@ -23,11 +23,17 @@ class ScoreRow:
 
 @dataclass(frozen=True)
 class Compared:
-    """A province's figure and the word that compares it with a reference."""
+    """A province's figure and what it proves against a reference (the cluster's average, the plan)."""
 
     province: Province
     figure: Figure
-    word: Optional[str]
+    comparison: Comparison
+    against_plan: bool = False
+
+    @property
+    def word(self) -> Optional[str]:
+        """The Vietnamese words, chosen here, at the edge."""
+        return plan_word(self.comparison) if self.against_plan else comparison_word(self.comparison)
 
 
 def by_name(provinces) -> list[Province]:
@@ -63,8 +69,8 @@ def score_rows(edition: Edition) -> list[ScoreRow]:
     return [rows[r] for r in sorted(rows)] + [ScoreRow(None, p) for p in unranked(edition)]
 
 
-def income_word(edition: Edition, province: Province) -> Optional[str]:
-    """'cao hơn' or 'thấp hơn' the cluster's income per capita, when the certain intervals prove it."""
+def income_comparison(edition: Edition, province: Province) -> Comparison:
+    """A province's income per capita against the cluster's, as far as the certain intervals prove."""
     return compare(province.income_per_capita.certain, edition.cluster.economy.income_per_capita.certain)
 
 
@@ -72,14 +78,14 @@ def income_rows(edition: Edition) -> list[Compared]:
     """Named provinces' income per capita against the cluster's, highest first."""
     named = [p for p in edition.members if p.income_per_capita.known]
     named.sort(key=lambda p: (-p.income_per_capita.value, sort_key(p.name)))
-    return [Compared(p, p.income_per_capita, income_word(edition, p)) for p in named]
+    return [Compared(p, p.income_per_capita, income_comparison(edition, p)) for p in named]
 
 
 def poverty_rows(edition: Edition) -> list[Compared]:
     """Named provinces' poverty reduction against the plan, highest first."""
     named = [p for p in edition.members if p.poverty_reduction.known]
     named.sort(key=lambda p: (-p.poverty_reduction.value, sort_key(p.name)))
-    return [Compared(p, p.poverty_reduction, versus_plan(p.poverty_reduction)) for p in named]
+    return [Compared(p, p.poverty_reduction, versus_plan(p.poverty_reduction), against_plan=True) for p in named]
 
 
 def poverty_others(edition: Edition) -> list[Province]:
@@ -87,18 +93,9 @@ def poverty_others(edition: Edition) -> list[Province]:
     return by_name(p for p in edition.members if not p.poverty_reduction.known)
 
 
-def versus_plan(fig: Figure) -> Optional[str]:
-    """'vượt kế hoạch', 'chưa đạt kế hoạch', 'đạt kế hoạch', or None when the bound allows both."""
-    span = fig.certain
-    if span is None:
-        return None
-    if span.above(PLAN):
-        return "vượt kế hoạch"
-    if span.below(PLAN):
-        return "chưa đạt kế hoạch"
-    if span.lo == span.hi == PLAN.lo:
-        return "đạt kế hoạch"
-    return None
+def versus_plan(fig: Figure) -> Comparison:
+    """A share of the plan against 100%: above, below, exactly on it, or not proven either way."""
+    return compare(fig.certain, PLAN)
 
 
 def head(edition: Edition, year: int) -> Optional[Head]:
