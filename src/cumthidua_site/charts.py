@@ -215,7 +215,7 @@ def scores_chart(edition: Edition) -> Chart:
         desc=f"{said}. Bài gốc không nêu điểm của {hidden} tỉnh còn lại nên không vẽ. "
              f"Trục điểm bắt đầu từ {fmt.number(lo)}, không phải từ 0.",
         rows=rows, style="dot",
-        caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}. Chấm rỗng và mũi tên: bài gốc chỉ ghi “trên” một mức điểm, không nói trên bao nhiêu. "
+        caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}. Chấm rỗng và mũi tên: nguồn chỉ ghi “trên” một mức điểm, không nói trên bao nhiêu. "
                 f"Không vẽ {hidden} tỉnh bài gốc không nêu điểm.")
 
 
@@ -239,7 +239,7 @@ def income_chart(edition: Edition) -> Chart:
         rows=rows,
         reference=Reference(average.certain or Interval(average.value, average.value),
                             f"bình quân cụm: {fmt.value(average)}") if average.known else None,
-        caption="Đường nét đứt: bình quân toàn cụm; thanh nhạt: thấp hơn bình quân. Chỉ vẽ các tỉnh bài gốc nêu tên.")
+        caption="Đường nét đứt: bình quân toàn cụm; thanh nhạt: thấp hơn bình quân. Chỉ vẽ các tỉnh các nguồn nêu tên.")
 
 
 def poverty_chart(edition: Edition) -> Chart:
@@ -260,7 +260,7 @@ def poverty_chart(edition: Edition) -> Chart:
         title=f"Giảm tỷ lệ hộ nghèo năm {edition.cluster.year}, % kế hoạch",
         desc=f"{said}; {len(others)} tỉnh còn lại {fmt.figure(floor)}. Mốc 100% là vừa đạt kế hoạch.",
         rows=rows, reference=Reference(views.PLAN, f"kế hoạch: {fmt.number(views.PLAN.lo)}"),
-        caption="Đường nét đứt: 100% kế hoạch. Mũi tên: bài gốc chỉ ghi “từ … trở lên”.")
+        caption="Đường nét đứt: 100% kế hoạch. Mũi tên: nguồn chỉ ghi “từ … trở lên”.")
 
 
 def site_charts(edition: Edition, credits: Optional[dict[str, Markup]] = None) -> dict[str, Markup]:

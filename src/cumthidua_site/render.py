@@ -131,7 +131,7 @@ def pages(dataset: Dataset, article_title: str, article_description: str) -> lis
             province_path(province), "province.html", f"{province.name}: kết quả thi đua năm {year}",
             f"{province.name} trong {cluster.short_name} năm {year}: "
             + (known + "." if known else "bài gốc không nêu thứ hạng và điểm thi đua.")
-            + " Số liệu bài gốc nêu về tỉnh và những số liệu còn thiếu.",
+            + " Số liệu các nguồn nêu về tỉnh và những số liệu còn thiếu.",
             "tinh/index.html",
             context={"p": province, "facts": province_facts(edition, province),
                      "prev": members[index - 1] if index else None,
