@@ -288,15 +288,36 @@ class Resolution(Model):
     note: str
 
 
-def _narrower(a: Optional[Interval], b: Optional[Interval]) -> bool:
-    """`a` lies within `b` (None: no bound proven, the widest)."""
-    if b is None:
-        return True
-    if a is None:
-        return False
-    lo_in = b.lo is None or (a.lo is not None and (a.lo > b.lo or (a.lo == b.lo and (b.lo_closed or not a.lo_closed))))
-    hi_in = b.hi is None or (a.hi is not None and (a.hi < b.hi or (a.hi == b.hi and (b.hi_closed or not a.hi_closed))))
-    return lo_in and hi_in
+def _tighter_lo(a: Interval, b: Interval) -> Interval:
+    """Of two intervals, the one with the higher (or, tied, open) lower bound."""
+    if b.lo is None:
+        return a
+    if a.lo is None or b.lo > a.lo or (b.lo == a.lo and not b.lo_closed):
+        return b
+    return a
+
+
+def _tighter_hi(a: Interval, b: Interval) -> Interval:
+    if b.hi is None:
+        return a
+    if a.hi is None or b.hi < a.hi or (b.hi == a.hi and not b.hi_closed):
+        return b
+    return a
+
+
+def _meet(claims: list[Claim]) -> tuple[tuple[Claim, Interval], tuple[Claim, Interval]]:
+    """The claims with the tightest lower and the tightest upper bound: together, the intersection.
+
+    Linear, so that a figure with thousands of claims costs thousands of steps, not millions.
+    """
+    lo = hi = (claims[0], claims[0].certain)
+    for claim in claims[1:]:
+        span = claim.certain
+        if _tighter_lo(lo[1], span) is span:
+            lo = (claim, span)
+        if _tighter_hi(hi[1], span) is span:
+            hi = (claim, span)
+    return lo, hi
 
 
 class Figure(Model):
@@ -312,6 +333,8 @@ class Figure(Model):
 
     claims: list[Claim] = Field(min_length=1)
     resolution: Optional[Resolution] = None
+
+    _shown: Optional[Claim] = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -334,15 +357,24 @@ class Figure(Model):
 
     @property
     def shown(self) -> Claim:
-        """The claim the site shows."""
+        """The claim the site shows (chosen once)."""
+        if self._shown is None:
+            self._shown = self._choose()
+        return self._shown
+
+    def _choose(self) -> Claim:
         if self.resolution is not None:
-            standing = [c for c in self.claims if c.source == self.resolution.stands]
-            if standing:
-                return standing[0]
+            standing = next((c for c in self.claims if c.source == self.resolution.stands), None)
+            if standing is not None:
+                return standing
         known = [c for c in self.claims if c.known]
-        for claim in sorted(known, key=lambda c: c.certain is None):
-            if all(_narrower(claim.certain, other.certain) for other in known):
-                return claim
+        proving = [c for c in known if c.certain is not None]
+        if proving:  # the claim whose interval is the intersection of all: every other claim allows it
+            (_, lo), (_, hi) = _meet(proving)
+            meet = Interval(lo.lo, hi.hi, lo.lo_closed, hi.hi_closed)
+            narrowest = next((c for c in proving if c.certain == meet), None)
+            if narrowest is not None:
+                return narrowest
         return known[0] if known else self.claims[0]
 
     @property
@@ -391,9 +423,16 @@ class Figure(Model):
         """Pairs of claims that cannot both be true, or that measure different things: each claim
         against the first one written, and among the others only when none disagrees with it."""
         known = [c for c in self.claims if c.known]
-        pairs = [(one, other) for i, one in enumerate(known) for other in known[i + 1:] if _apart(one, other)]
-        with_first = [pair for pair in pairs if pair[0] is known[0]]
-        return with_first or pairs
+        if len(known) < 2:
+            return []
+        with_first = [(known[0], other) for other in known[1:] if _apart(known[0], other)]
+        if with_first:
+            return with_first
+        proving = [c for c in known if c.certain is not None]
+        if len(proving) < 2:
+            return []
+        (high, _), (low, _) = _meet(proving)  # on a line, pairwise meeting means all meet
+        return [(low, high)] if _apart(low, high) else []
 
 
 def _apart(one: Claim, other: Claim) -> bool:
