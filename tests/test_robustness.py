@@ -146,7 +146,7 @@ def test_a_foreign_templates_folder_beside_the_data_is_ignored(tmp_path, capsys)
 
 @pytest.mark.timeout(120)  # a hang guard, not a speed target: quadratic work here took minutes
 def test_a_figure_with_thousands_of_claims_is_checked_in_linear_steps(project, capsys):
-    claims = "".join(f"    - {{value: {72 + i / 1000:.3f}, qualifier: exact, source: sggp}}\n" for i in range(15000))
+    claims = "".join(f"    - {{value: {72 + i / 10000:.4f}, qualifier: exact, source: sggp}}\n" for i in range(15000))
     edit(project / C, "    - {value: 71.2, qualifier: exact, source: sggp}     # \"trung bình 71,2\": nằm trong \"trên 71\"\n",
          claims)
     code = main(["check", "--data", str(project / "data")])
