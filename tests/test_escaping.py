@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import types
 import typing
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -54,18 +55,24 @@ def _is_url(annotation, metadata) -> bool:
     return False
 
 
+REFERENCES = {"source", "stands", "provinces", "from"}  # ids and names other data must match
+
+
 def text_places(cls: type[BaseModel], data, kind) -> list:
     """Locations of the values of every text (or URL) field of `cls` in located `data`."""
     found = []
     if not isinstance(data, LocatedMap):
         return found
     for name, info in cls.model_fields.items():
-        if name not in data or name == "source":
+        key = info.alias or name
+        if key not in data or key in REFERENCES:
             continue
-        value, annotation = data[name], info.annotation
+        value, annotation = data[key], info.annotation
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType):  # Optional[X]
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
         inner = typing.get_args(annotation)
         if kind(annotation, info.metadata):
-            found.append(data.value_locs[name])
+            found.append(data.value_locs[key])
         elif typing.get_origin(annotation) is list and inner and kind(inner[0], []):
             found += [loc for loc in value.item_locs] if isinstance(value, LocatedList) else []
         elif typing.get_origin(annotation) is list and inner and isinstance(inner[0], type) and \
@@ -103,7 +110,8 @@ def _given(path: Path, places) -> list:
 
 def inject_everywhere(data: Path, text: str, url: str | None = None) -> int:
     count = 0
-    for name, cls in (("site.yaml", model.Site), ("2023/cluster.yaml", model.Cluster)):
+    for name, cls in (("site.yaml", model.Site), ("2023/cluster.yaml", model.Cluster),
+                      ("reference/provinces.yaml", model.Reference)):
         path = data / name
         located, problems = load_yaml(path, data)
         assert not problems

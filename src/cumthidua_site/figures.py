@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Optional
 
-from pydantic import (BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, Strict, ValidationInfo,
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, Strict, ValidationInfo,
                       field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
@@ -55,6 +55,29 @@ def _number(value: Any) -> Decimal:
 
 
 Number = Annotated[Decimal, PlainValidator(_number)]
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("string_too_short", "blank")
+    return text
+
+
+# Line breaks, tabs and the bidirectional controls that can make text read differently
+# from what it is ("Trojan Source"); the loader already refuses the other control characters.
+_NOT_IN_A_LINE = frozenset("\n\r\t\v\f\x85\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _single_line(text: str) -> str:
+    text = text.strip()  # the newline a YAML `>` block ends with, stray spaces
+    bad = next((ch for ch in text if ch in _NOT_IN_A_LINE), None)
+    if bad is not None:
+        raise PydanticCustomError("single_line", "{char}", {"char": f"U+{ord(bad):04X}"})
+    return text
+
+
+Line = Annotated[str, AfterValidator(_single_line)]
+Text = Annotated[str, AfterValidator(_single_line), AfterValidator(_not_blank)]
 
 
 class Qualifier(str, Enum):
@@ -208,7 +231,7 @@ class Claim(Model):
     to: Optional[Number] = None  # the highest value of a range; `value` is then the lowest
     qualifier: Annotated[Qualifier, Strict(False)]
     source: Optional[str] = None
-    measures: str = ""  # what this source says it measures, where that is not the field's own label
+    measures: Line = ""  # what this source says it measures, where that is not the field's own label
     said_above: bool = False  # written `above: X`, "vượt X% kế hoạch": the value is 100 + X
 
     @model_validator(mode="before")
@@ -284,8 +307,8 @@ class Claim(Model):
 class Resolution(Model):
     """How the editor settled sources that disagree: whose claim the site shows, and why."""
 
-    stands: str
-    note: str
+    stands: Line
+    note: Text
 
 
 def _tighter_lo(a: Interval, b: Interval) -> Interval:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .figures import Line, Text, _not_blank, _single_line  # noqa: F401 - Line, Text defined with the figures
 from .figures import (BillionUsd, BillionVnd, MillionVndPerPerson, Model, Percent, PercentOfEstimate, PercentOfPlan,
                       PolicyGroupCount, Points, ProvinceCount, Rank)
 
@@ -87,25 +88,6 @@ def _member(name: str, info: ValidationInfo) -> str:
 
 ProvinceName = Annotated[str, AfterValidator(_real_province)]
 MemberName = Annotated[str, AfterValidator(_member)]
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise PydanticCustomError("string_too_short", "blank")
-    return text
-
-
-# Line breaks, tabs and the bidirectional controls that can make text read differently
-# from what it is ("Trojan Source"); the loader already refuses the other control characters.
-_NOT_IN_A_LINE = frozenset("\n\r\t\v\f\x85\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _single_line(text: str) -> str:
-    text = text.strip()  # the newline a YAML `>` block ends with, stray spaces
-    bad = next((ch for ch in text if ch in _NOT_IN_A_LINE), None)
-    if bad is not None:
-        raise PydanticCustomError("single_line", "{char}", {"char": f"U+{ord(bad):04X}"})
-    return text
-
-
 # Characters a web address never holds unencoded (RFC 3986), and whitespace of any kind.
 _NOT_IN_A_URL = re.compile(r'[\s<>"`{}|\\^\x00-\x1f\x7f\u2028\u2029]')
 
@@ -122,7 +104,6 @@ def _web_address(url: str) -> str:
     return url
 
 
-Line = Annotated[str, AfterValidator(_single_line)]
 SourceId = Line
 
 
@@ -134,7 +115,6 @@ def _one_or_more(value: Any) -> Any:
 
 # `source: bao-kien-giang` or `source: [bao-kien-giang, sggp]`: every source that gives a fact.
 SourceIds = Annotated[tuple[SourceId, ...], BeforeValidator(_one_or_more)]
-Text = Annotated[str, AfterValidator(_single_line), AfterValidator(_not_blank)]
 Url = Annotated[str, AfterValidator(_web_address)]
 
 
