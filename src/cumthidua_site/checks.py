@@ -16,7 +16,7 @@ from typing import Callable, Iterator, Optional
 from pydantic import BaseModel
 
 from .errors import Location, Problem, error, warning
-from .figures import PERCENT, Claim, Figure, Interval, Model, Qualifier, rounding_interval
+from .figures import PERCENT, Claim, Figure, Interval, Model, Qualifier, rounding_interval, walk
 from .formatting import figure as say
 from .formatting import number
 from .model import Edition, Province, ProvinceList
@@ -54,17 +54,6 @@ def say_interval(interval: Interval, suffix: str = "") -> str:
     if interval.hi is None:
         return f"từ {lo} trở lên"
     return f"từ {lo} đến {_round(interval.hi, ROUND_CEILING)}{suffix}"
-
-
-def walk(obj: BaseModel) -> Iterator[tuple[BaseModel, str, object]]:
-    """Every (model, field name, value) in a model tree, in field order."""
-    for name in type(obj).model_fields:
-        value = getattr(obj, name)
-        yield obj, name, value
-        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, BaseModel):
-                yield from walk(item)
 
 
 # --- rules ----------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Optional
+from typing import Annotated, Any, ClassVar, Iterator, Optional
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, Strict, ValidationInfo,
                       field_validator, model_validator)
@@ -46,6 +46,17 @@ class Model(BaseModel):
         if index is not None and index < len(items):
             return items[index]
         return self._field_locs.get(field, self._loc)
+
+
+def walk(obj: BaseModel) -> Iterator[tuple[BaseModel, str, object]]:
+    """Every (model, field name, value) in a model tree, in field order."""
+    for name in type(obj).model_fields:
+        value = getattr(obj, name)
+        yield obj, name, value
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, BaseModel):
+                yield from walk(item)
 
 
 def _number(value: Any) -> Decimal:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from .figures import Comparison, Figure, Interval, compare
+from .figures import Comparison, Figure, Interval, compare, walk
 from .formatting import comparison_word, plan_word, sort_key
 from .model import Change, Edition, Head, Province
 
@@ -135,24 +135,10 @@ def source_ids(edition: Edition, *things: object) -> list[str]:
 
 
 def used_sources(edition: Edition) -> list[str]:
-    """Every source any figure or fact of the edition names."""
-    found: list[object] = []
-
-    def walk(obj: object) -> None:
-        fields = getattr(type(obj), "model_fields", None)
-        if isinstance(obj, Figure) or (fields and "source" in fields):
-            found.append(obj)
-        if fields is None or isinstance(obj, Figure):
-            return
-        for name in fields:
-            value = getattr(obj, name)
-            for item in (value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]):
-                walk(item)
-    walk(edition.cluster)
-    walk(edition.provinces)
-    for province in edition.members:
-        walk(province)
-    return source_ids(edition, found)
+    """Every source any figure or fact of the edition names (a figure's through its claims)."""
+    owners = [owner for model in (edition.cluster, *edition.members)
+              for owner, name, _ in walk(model) if name == "source"]
+    return source_ids(edition, owners)
 
 
 def changes(edition: Edition) -> list[Change]:
