@@ -29,7 +29,7 @@ SUBPATH = "cum-thi-dua"
 VIEWPORTS = {"phone": (360, 740), "desktop": (1280, 800)}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 LIGHTHOUSE_MIN = 0.95
-LIGHTHOUSE_PAGES = ["index.html", "tinh/soc-trang/index.html"]
+LIGHTHOUSE_PAGES = ["index.html", "2023/tinh/soc-trang/index.html"]
 
 
 @pytest.fixture(scope="session")
@@ -122,7 +122,7 @@ def _column(page, table_caption_id: str, column: int) -> list[str]:
 
 
 def test_sorting_by_click_sets_aria_sort(browser, base_url):
-    page = open_page(browser, base_url, "bang-xep-hang/index.html")
+    page = open_page(browser, base_url, "2023/bang-xep-hang/index.html")
     header = page.locator("table:has(#bang-diem) thead th").nth(2)
     header.locator("button").click()
     assert header.get_attribute("aria-sort") == "ascending"
@@ -139,7 +139,7 @@ def test_sorting_by_click_sets_aria_sort(browser, base_url):
 
 
 def test_sorting_by_keyboard_in_vietnamese_order(browser, base_url):
-    page = open_page(browser, base_url, "tinh/index.html")
+    page = open_page(browser, base_url, "2023/tinh/index.html")
     header = page.locator("table:has(#bang-cac-tinh) thead th").nth(0)
     header.locator("button").focus()
     page.keyboard.press("Enter")
@@ -164,7 +164,7 @@ def _luminance(rgb: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-@pytest.mark.parametrize("path", ["index.html", "bang-xep-hang/index.html", "tinh/soc-trang/index.html"])
+@pytest.mark.parametrize("path", ["index.html", "2023/bang-xep-hang/index.html", "2023/tinh/soc-trang/index.html"])
 def test_dark_mode_is_dark_and_readable(browser, base_url, path):
     page = open_page(browser, base_url, path, scheme="dark")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
@@ -177,7 +177,7 @@ def test_dark_mode_is_dark_and_readable(browser, base_url, path):
     page.context.close()
 
 
-@pytest.mark.parametrize("path", ["index.html", "bang-xep-hang/index.html", "du-lieu/index.html"])
+@pytest.mark.parametrize("path", ["index.html", "2023/bang-xep-hang/index.html", "2023/du-lieu/index.html"])
 def test_print_renders_tables_whole(browser, base_url, path):
     page = open_page(browser, base_url, path, viewport=(794, 1123))  # A4 at 96 dpi
     page.emulate_media(media="print")

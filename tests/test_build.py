@@ -161,8 +161,8 @@ def test_correcting_a_figure_changes_it_everywhere(project):
     assert main(["build", "--data", str(data), "--out", str(out)]) == 0
     before = _counts(out, ("938,21", "938.21"))
     assert before["index.html"] == 5  # prose, chart title, chart description, chart label, table
-    assert before["tinh/soc-trang/index.html"] >= 2 and before["bang-xep-hang/index.html"] >= 3
-    assert before["du-lieu/so-lieu-2023.csv"] >= 2 and before["du-lieu/so-lieu-2023.json"] >= 2
+    assert before["2023/tinh/soc-trang/index.html"] >= 2 and before["2023/bang-xep-hang/index.html"] >= 3
+    assert before["2023/du-lieu/so-lieu-2023.csv"] >= 2 and before["2023/du-lieu/so-lieu-2023.json"] >= 2
     edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 939.5,")
     assert main(["build", "--data", str(data), "--out", str(out)]) == 0
     assert _counts(out, ("938,21", "938.21")) == {page: 0 for page in before}

@@ -68,7 +68,7 @@ class LiveWatcher(threading.Thread):
 
     def run(self) -> None:
         while self.running:
-            for page in ("index.html", "404.html", "du-lieu/index.html"):
+            for page in ("index.html", "404.html", "2023/du-lieu/index.html"):
                 try:
                     if not (self.out / page).read_bytes():
                         self.gaps.append(page)

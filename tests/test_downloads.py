@@ -24,7 +24,7 @@ def built(tmp_path_factory) -> Path:
     from conftest import DATA
     out = tmp_path_factory.mktemp("downloads") / "build"
     assert main(["build", "--data", str(DATA), "--out", str(out)]) == 0
-    return out / "du-lieu"
+    return out / "2023" / "du-lieu"
 
 
 def facts(built: Path) -> dict[str, list[str]]:
@@ -97,8 +97,8 @@ def test_the_dictionary_lists_exactly_the_fields_in_the_files(built):
 def test_a_fact_edited_in_yaml_changes_in_the_downloads(project, capsys):
     edit(project / "data/2023/cluster.yaml", 'name: "Phan Văn Hùng"', 'name: "Phan Văn Hưng"')
     assert main(["build", "--data", str(project / "data"), "--out", str(project / "build")]) == 0
-    assert facts(project / "build/du-lieu")["conference.attendees.name"] == ["Phan Văn Hưng"]
-    document = json.loads((project / "build/du-lieu/so-lieu-2023.json").read_bytes())
+    assert facts(project / "build/2023/du-lieu")["conference.attendees.name"] == ["Phan Văn Hưng"]
+    document = json.loads((project / "build/2023/du-lieu/so-lieu-2023.json").read_bytes())
     assert {"field": "conference.attendees.name", "item": 1, "label": "họ tên (đại biểu dự)",
             "value": "Phan Văn Hưng"}.items() <= next(f for f in document["facts"]
                                                       if f["field"] == "conference.attendees.name").items()

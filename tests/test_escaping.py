@@ -55,7 +55,7 @@ def _is_url(annotation, metadata) -> bool:
     return False
 
 
-REFERENCES = {"source", "stands", "provinces", "from"}  # ids and names other data must match
+REFERENCES = {"source", "stands", "provinces", "from", "into"}  # ids and names other data must match
 
 
 def text_places(cls: type[BaseModel], data, kind) -> list:
@@ -172,7 +172,7 @@ def test_markup_in_every_text_field_adds_no_element_attribute_or_script(project,
     assert article["headline"].startswith(SHOWN)
     ET.fromstring((out / "sitemap.xml").read_bytes())
     assert (out / "robots.txt").read_text(encoding="utf-8").count("\n") == 3
-    json.loads((out / "du-lieu/so-lieu-2023.json").read_bytes())
+    json.loads((out / "2023/du-lieu/so-lieu-2023.json").read_bytes())
 
 
 def test_markup_in_the_article_body_is_cleaned(project, capsys):
@@ -202,7 +202,7 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(project, capsys):
     data = project / "data"
     edit(data / "2023/cluster.yaml", 'publisher: "Báo Kiên Giang"', f'publisher: "{FORMULA}"')
     assert main(["build", "--data", str(data), "--out", str(project / "build")]) == 0
-    rows = list(csv.reader(io.StringIO((project / "build/du-lieu/so-lieu-2023.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO((project / "build/2023/du-lieu/so-lieu-2023.csv").read_text(encoding="utf-8-sig"))))
     cells = [cell for row in rows for cell in row]
     assert any(cell.startswith("'=HYPERLINK(") for cell in cells)
     numbers = 0
@@ -210,7 +210,7 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(project, capsys):
         if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
             float(cell)  # only a number may start so
             numbers += 1
-    data_page = (project / "build/du-lieu/index.html").read_text(encoding="utf-8")
+    data_page = (project / "build/2023/du-lieu/index.html").read_text(encoding="utf-8")
     assert "không chạy như một công thức" in data_page
 
 

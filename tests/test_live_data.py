@@ -64,7 +64,7 @@ def test_live_data_is_valid_and_builds_every_page(live):
     result, edition, _ = live
     errors = [p for p in result.problems if p.level is Level.ERROR]
     assert errors == [], errors
-    for page in ("index.html", "bang-xep-hang/index.html", "tinh/index.html", "du-lieu/index.html", "404.html"):
+    for page in ("index.html", "2023/bang-xep-hang/index.html", "2023/tinh/index.html", "2023/du-lieu/index.html", "404.html"):
         assert page in result.files, page
     pages = {path for path in result.files if path.startswith("tinh/") and path.count("/") == 2}
     assert len(pages) == len(edition.provinces)

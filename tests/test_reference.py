@@ -17,7 +17,7 @@ def build(project, capsys) -> tuple[int, str]:
 
 def test_a_province_page_says_what_it_has_been_part_of(project, capsys):
     assert build(project, capsys)[0] == 0
-    text = text_of((project / "build/tinh/kien-giang/index.html").read_bytes())
+    text = text_of((project / "build/2023/tinh/kien-giang/index.html").read_bytes())
     assert ("Từ 1/7/2025, sau khi sắp xếp lại đơn vị hành chính cấp tỉnh, Kiên Giang là một phần của An Giang mới, "
             "hợp thành từ An Giang và Kiên Giang.") in text
     assert "Quốc hội: “Nghị quyết sắp xếp đơn vị hành chính cấp tỉnh”, số 202/2025/QH15, 12/6/2025" in text
@@ -25,7 +25,7 @@ def test_a_province_page_says_what_it_has_been_part_of(project, capsys):
 
 def test_the_provinces_list_and_the_article_say_it_too(project, capsys):
     assert build(project, capsys)[0] == 0
-    page = soup((project / "build/tinh/index.html").read_bytes())
+    page = soup((project / "build/2023/tinh/index.html").read_bytes())
     rows = {tr.find("th").get_text(): tr.find_all("td")[-1].get_text() for tr in page.select("tbody tr")}
     assert rows["Sóc Trăng"] == "Thành phố Cần Thơ" and rows["Bến Tre"] == "Vĩnh Long" and len(rows) == 12
     article = text_of((project / "build/index.html").read_bytes())
@@ -36,9 +36,9 @@ def test_a_change_the_data_does_not_record_is_not_invented(project, capsys):
     lines = (project / REF).read_text(encoding="utf-8").split("\n")
     (project / REF).write_text("\n".join(line for line in lines if 'into: "Tây Ninh"' not in line), encoding="utf-8")
     assert build(project, capsys)[0] == 0
-    text = text_of((project / "build/tinh/long-an/index.html").read_bytes())
+    text = text_of((project / "build/2023/tinh/long-an/index.html").read_bytes())
     assert "là một phần của" not in text
-    page = soup((project / "build/tinh/index.html").read_bytes())
+    page = soup((project / "build/2023/tinh/index.html").read_bytes())
     long_an = next(tr for tr in page.select("tbody tr") if tr.find("th").get_text() == "Long An")
     assert long_an.find_all("td")[-1].get_text() == "dữ liệu chưa ghi"
 

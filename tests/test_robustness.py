@@ -33,7 +33,7 @@ def test_no_known_figures_still_renders_charts_as_notes(project, capsys):
     edit(project / C, "    - {value: 71.2, qualifier: exact, source: sggp}", "    - {qualifier: unknown}")
     code, err = run(project, capsys)
     assert code == 0, err
-    page = soup((project / "build/bang-xep-hang/index.html").read_bytes())
+    page = soup((project / "build/2023/bang-xep-hang/index.html").read_bytes())
     assert page.find("svg", id="bieu-do-thu-nhap").find("line", class_="ref") is None  # no average to draw
 
 

@@ -24,18 +24,52 @@ SLUGS = {
     "Vĩnh Long": "vinh-long", "An Giang": "an-giang", "Kiên Giang": "kien-giang", "Hậu Giang": "hau-giang",
     "Sóc Trăng": "soc-trang", "Bạc Liêu": "bac-lieu", "Cà Mau": "ca-mau", "Trà Vinh": "tra-vinh",
 }
-NAV = ["index.html", "bang-xep-hang/index.html", "tinh/index.html", "du-lieu/index.html"]
+# An edition's pages link its own pages; the site-wide ones link the newest edition's.
+NAV = ["2023/index.html", "2023/bang-xep-hang/index.html", "2023/tinh/index.html", "cac-nam/index.html",
+       "2023/du-lieu/index.html"]
+SITE_NAV = NAV[:2] + ["tinh/index.html"] + NAV[3:]
+REDIRECTS = {"bang-xep-hang/index.html": "2023/bang-xep-hang/index.html", "du-lieu/index.html": "2023/du-lieu/index.html"}
 
 
 def html_pages(site: Path) -> list[Path]:
-    return sorted(site.rglob("*.html"))
+    """Every page with content (the redirect pages of old addresses have their own test)."""
+    return sorted(p for p in site.rglob("*.html") if str(p.relative_to(site)) not in REDIRECTS)
 
 
 def test_the_site_map(site):
-    expected = {"index.html", "404.html", "bang-xep-hang/index.html", "tinh/index.html", "du-lieu/index.html",
-                "du-lieu/so-lieu-2023.csv", "du-lieu/so-lieu-2023.json", "du-lieu/su-kien-2023.csv", ".cumthidua-site"}
-    expected |= {f"tinh/{slug}/index.html" for slug in SLUGS.values()}
-    assert {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()} == expected
+    edition = {"2023/index.html", "2023/bang-xep-hang/index.html", "2023/tinh/index.html", "2023/du-lieu/index.html",
+               "2023/du-lieu/so-lieu-2023.csv", "2023/du-lieu/so-lieu-2023.json", "2023/du-lieu/su-kien-2023.csv"}
+    edition |= {f"2023/tinh/{slug}/index.html" for slug in SLUGS.values()}
+    across = {"index.html", "404.html", "cac-nam/index.html", "tinh/index.html"} | \
+        {f"tinh/{slug}/index.html" for slug in SLUGS.values()}
+    old = set(REDIRECTS) | {"du-lieu/so-lieu-2023.csv", "du-lieu/so-lieu-2023.json", "du-lieu/su-kien-2023.csv"}
+    assert {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()} == \
+        edition | across | old | {".cumthidua-site"}
+
+
+def test_every_address_published_before_editions_still_answers(site):
+    """tests/published-urls.txt: the files the one-year site published; each is still there."""
+    published = (Path(__file__).parent / "published-urls.txt").read_text(encoding="utf-8").split()
+    assert len(published) == 20
+    for path in published:
+        assert (site / path).is_file(), path
+    for old, new in REDIRECTS.items():
+        page = soup((site / old).read_bytes())
+        target = page.find("link", rel="canonical")["href"]
+        assert (site / old).parent.joinpath(target).resolve() == (site / new).resolve()
+        assert page.find("meta", attrs={"http-equiv": "refresh"})["content"] == f"0; url={target}"
+        assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+        assert page.select_one("main a")["href"] == target  # a visible link where refresh is off
+    for name in ("so-lieu-2023.csv", "so-lieu-2023.json", "su-kien-2023.csv"):  # the same bytes as the new address
+        assert (site / "du-lieu" / name).read_bytes() == (site / "2023/du-lieu" / name).read_bytes()
+
+
+def test_the_front_page_is_the_newest_article_with_its_permanent_address(site):
+    front, permanent = soup((site / "index.html").read_bytes()), soup((site / "2023/index.html").read_bytes())
+    assert front.h1.get_text() == permanent.h1.get_text()
+    assert front.find("link", rel="canonical")["href"] == "2023/index.html"
+    assert permanent.find("link", rel="canonical") is None  # without base_url only a page elsewhere says where it lives
+    assert text_of(front.select_one(".prose").encode()) == text_of(permanent.select_one(".prose").encode())
 
 
 def test_every_page_is_valid_and_described(site):
@@ -54,7 +88,7 @@ def test_every_page_is_valid_and_described(site):
 
 
 def test_titles_are_distinct(site):
-    titles = [soup(p.read_bytes()).title.get_text() for p in html_pages(site)]
+    titles = [soup(p.read_bytes()).title.get_text() for p in html_pages(site) if p != site / "index.html"]
     assert len(set(titles)) == len(titles)
 
 
@@ -92,19 +126,21 @@ def test_navigation_reaches_every_section_and_marks_the_current_one(site):
     for path in html_pages(site):
         nav = soup(path.read_bytes()).select_one("header nav")
         links = [(path.parent / a["href"]).resolve() for a in nav.find_all("a")]
-        assert links == [(site / target).resolve() for target in NAV], path
-    for target in NAV:
+        where = str(path.relative_to(site))
+        expected = NAV if where.startswith("2023/") or where == "index.html" else SITE_NAV  # the front: 2023's article
+        assert links == [(site / target).resolve() for target in expected], path
+    for target in NAV + SITE_NAV[2:3]:
         current = soup((site / target).read_bytes()).select("header nav a[aria-current=page]")
         assert len(current) == 1 and (site / target).resolve() == ((site / target).parent / current[0]["href"]).resolve()
-    index = soup((site / "tinh/index.html").read_bytes())
+    index = soup((site / "2023/tinh/index.html").read_bytes())
     assert {a.get_text() for a in index.select("tbody th a")} == set(SLUGS)
 
 
 @pytest.mark.parametrize("name, slug", sorted(SLUGS.items()))
 def test_province_pages(site, name, slug):
-    page = soup((site / f"tinh/{slug}/index.html").read_bytes())
+    page = soup((site / f"2023/tinh/{slug}/index.html").read_bytes())
     assert page.h1.get_text() == name
-    text = text_of((site / f"tinh/{slug}/index.html").read_bytes())
+    text = text_of((site / f"2023/tinh/{slug}/index.html").read_bytes())
     assert "Báo Kiên Giang" in text  # credits the source
     dataset, _ = load_dataset(DATA)
     province = dataset.edition.provinces[name]
@@ -118,22 +154,22 @@ def test_province_pages(site, name, slug):
 
 
 def test_province_page_says_every_figure_it_has(site):
-    text = text_of((site / "tinh/kien-giang/index.html").read_bytes())
+    text = text_of((site / "2023/tinh/kien-giang/index.html").read_bytes())
     for needle in ("Kiên Giang xếp thứ tư trong 12 tỉnh", "932,88 điểm", "hạng 4/12", "73,74 triệu đồng/người/năm",
                    "73,74 triệu đồng/người/năm, cao hơn bình quân toàn cụm (71,2 triệu đồng/người/năm)",
                    "136% kế hoạch, vượt kế hoạch"):
         assert needle in text
-    text = text_of((site / "tinh/soc-trang/index.html").read_bytes())
+    text = text_of((site / "2023/tinh/soc-trang/index.html").read_bytes())
     for needle in ("hạng 2/12", "938,21 điểm", "Cờ thi đua của Chính phủ", "cụm trưởng năm 2023",
                    "Trần Văn Lâu", "nơi họp hội nghị tổng kết ngày 27/3/2024",
                    "từ 98,8% kế hoạch trở lên (mức chung"):
         assert needle in text
-    text = text_of((site / "tinh/long-an/index.html").read_bytes())
+    text = text_of((site / "2023/tinh/long-an/index.html").read_bytes())
     assert "cụm trưởng năm 2024" in text and "124% kế hoạch" in text
 
 
 def test_csv_has_a_bom_and_the_model_figures(site):
-    raw = (site / "du-lieu/so-lieu-2023.csv").read_bytes()
+    raw = (site / "2023/du-lieu/so-lieu-2023.csv").read_bytes()
     assert raw.startswith(codecs.BOM_UTF8) and b"\r\n" in raw
     rows = list(csv.DictReader(io.StringIO(raw[len(codecs.BOM_UTF8):].decode("utf-8"))))
     dataset, _ = load_dataset(DATA)
@@ -163,8 +199,8 @@ def test_csv_has_a_bom_and_the_model_figures(site):
 
 
 def test_json_matches_the_csv(site):
-    document = json.loads((site / "du-lieu/so-lieu-2023.json").read_bytes())
-    raw = (site / "du-lieu/so-lieu-2023.csv").read_bytes().decode("utf-8-sig")
+    document = json.loads((site / "2023/du-lieu/so-lieu-2023.json").read_bytes())
+    raw = (site / "2023/du-lieu/so-lieu-2023.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(raw)))
     assert len(document["figures"]) == len(rows)
     for item, row in zip(document["figures"], rows, strict=True):
@@ -175,16 +211,16 @@ def test_json_matches_the_csv(site):
             assert item["value"] is None
     assert [c["name"] for c in document["columns"]] == list(rows[0])
     assert document["sources"]["bao-kien-giang"]["url"].startswith("https://baokiengiang.vn/")
-    facts = list(csv.DictReader(io.StringIO((site / "du-lieu/su-kien-2023.csv").read_bytes().decode("utf-8-sig"))))
+    facts = list(csv.DictReader(io.StringIO((site / "2023/du-lieu/su-kien-2023.csv").read_bytes().decode("utf-8-sig"))))
     assert [(f["field"], f["item"], f["value"]) for f in facts] == \
         [(f["field"], str(f["item"]), f["value"]) for f in document["facts"]]
 
 
 def test_data_page_documents_columns_fields_and_qualifiers(site):
-    page = soup((site / "du-lieu/index.html").read_bytes())
-    text = text_of((site / "du-lieu/index.html").read_bytes())
+    page = soup((site / "2023/du-lieu/index.html").read_bytes())
+    text = text_of((site / "2023/du-lieu/index.html").read_bytes())
     columns = [c.get_text() for c in page.select("#bang-cot ~ tbody th code, table:has(#bang-cot) tbody th code")]
-    raw = (site / "du-lieu/so-lieu-2023.csv").read_bytes().decode("utf-8-sig")
+    raw = (site / "2023/du-lieu/so-lieu-2023.csv").read_bytes().decode("utf-8-sig")
     assert columns == raw.splitlines()[0].split(",")
     fields = [c.get_text() for c in page.select("table:has(#bang-truong) tbody th code")]
     assert "score" in fields and "economy.budget_revenue" in fields and "poverty.others_reduction" in fields
@@ -192,8 +228,8 @@ def test_data_page_documents_columns_fields_and_qualifiers(site):
     for word in ("exact", "over", "at_least", "unknown"):
         assert page.find("code", string=word)
     assert "CC BY 4.0" in text and "Báo Kiên Giang" in text
-    links = [(site / "du-lieu" / a["href"]).resolve() for a in page.select("ul.downloads a")]
-    assert links == [(site / "du-lieu" / name).resolve()
+    links = [(site / "2023/du-lieu" / a["href"]).resolve() for a in page.select("ul.downloads a")]
+    assert links == [(site / "2023/du-lieu" / name).resolve()
                      for name in ("so-lieu-2023.csv", "su-kien-2023.csv", "so-lieu-2023.json")]
 
 
@@ -212,7 +248,7 @@ def test_json_ld_news_article_and_dataset(site):
         "Báo Kiên Giang", "Sài Gòn Giải Phóng", "Kinh tế & Môi trường", "Báo Sóc Trăng"]
     assert cited["url"].startswith("https://baokiengiang.vn/")
     assert [a["name"] for a in cited["author"]] == ["Đức Bình", "Duy Khang"]
-    (data,) = _json_ld(site / "du-lieu/index.html")
+    (data,) = _json_ld(site / "2023/du-lieu/index.html")
     assert data["@type"] == "Dataset" and data["license"].startswith("https://creativecommons.org/")
     kinds = {d["encodingFormat"]: d["contentUrl"] for d in data["distribution"]}
     assert set(kinds) == {"text/csv", "application/json"}
@@ -227,7 +263,7 @@ def _numbers(value: str) -> list[float]:
 
 def test_charts_are_accessible_and_their_geometry_is_sane(site):
     found = 0
-    for path in (site / "index.html", site / "bang-xep-hang/index.html"):
+    for path in (site / "index.html", site / "2023/bang-xep-hang/index.html"):
         page = soup(path.read_bytes())
         for svg in page.find_all("svg"):
             found += 1
@@ -252,7 +288,7 @@ def test_charts_are_accessible_and_their_geometry_is_sane(site):
 
 
 def test_score_chart_draws_bounds_and_leaves_unknowns_out(site):
-    svg = soup((site / "bang-xep-hang/index.html").read_bytes()).find("svg", id="bieu-do-diem")
+    svg = soup((site / "2023/bang-xep-hang/index.html").read_bytes()).find("svg", id="bieu-do-diem")
     labels = [t.get_text() for t in svg.find_all("text", class_="label")]
     assert labels == ["1. Cà Mau", "2. Sóc Trăng", "4. Kiên Giang"]  # 9 unknown scores are not drawn at 0
     # Cà Mau's "trên 945" is open: a hollow mark (945 itself excluded) and an arrow, never a band
@@ -260,13 +296,13 @@ def test_score_chart_draws_bounds_and_leaves_unknowns_out(site):
     assert svg.find("rect", class_="bound-band") is None
     assert [t.get_text() for t in svg.find_all("text", class_="value")] == ["trên 945", "938,21", "932,88"]
     assert "930" in [t.get_text() for t in svg.find_all("text", class_="tick")]
-    poverty = soup((site / "bang-xep-hang/index.html").read_bytes()).find("svg", id="bieu-do-giam-ngheo")
+    poverty = soup((site / "2023/bang-xep-hang/index.html").read_bytes()).find("svg", id="bieu-do-giam-ngheo")
     assert poverty.find("path", class_="arrow") is not None  # "từ 98,8% trở lên" drawn as open-ended
     assert "kế hoạch: 100" in poverty.get_text()
 
 
 def test_sortable_tables_carry_machine_sort_keys(site):
-    page = soup((site / "bang-xep-hang/index.html").read_bytes())
+    page = soup((site / "2023/bang-xep-hang/index.html").read_bytes())
     scores = page.find("caption", id="bang-diem").find_parent("table")
     assert "sortable" in scores["class"]
     keys = [td.get("data-sort") for td in scores.select("tbody tr td:nth-of-type(2)")]
@@ -300,14 +336,19 @@ def test_with_base_url_sitemap_robots_and_canonical(project, capsys):
     assert "ghi chú" not in capsys.readouterr().err
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     locations = re.findall(r"<loc>(.*?)</loc>", sitemap)
-    assert base in locations and f"{base}tinh/dong-thap/" in locations and len(locations) == 16
+    # the canonical addresses only: not the front page (a copy of 2023/), not the old addresses
+    assert f"{base}2023/" in locations and f"{base}2023/tinh/dong-thap/" in locations and f"{base}tinh/dong-thap/" \
+        in locations and base not in locations and f"{base}bang-xep-hang/" not in locations and len(locations) == 30
     assert all(loc.startswith(base) for loc in locations) and "404" not in sitemap
     assert (out / "robots.txt").read_text(encoding="utf-8") == f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n"
-    page = soup((out / "tinh/dong-thap/index.html").read_bytes())
-    assert page.find("link", rel="canonical")["href"] == f"{base}tinh/dong-thap/"
-    assert page.find("meta", property="og:url")["content"] == f"{base}tinh/dong-thap/"
+    page = soup((out / "2023/tinh/dong-thap/index.html").read_bytes())
+    assert page.find("link", rel="canonical")["href"] == f"{base}2023/tinh/dong-thap/"
+    assert page.find("meta", property="og:url")["content"] == f"{base}2023/tinh/dong-thap/"
     (article,) = _json_ld(out / "index.html")
-    assert article["url"] == base
+    assert article["url"] == f"{base}2023/"
+    assert soup((out / "index.html").read_bytes()).find("link", rel="canonical")["href"] == f"{base}2023/"
+    old = soup((out / "bang-xep-hang/index.html").read_bytes())
+    assert old.find("link", rel="canonical")["href"] == f"{base}2023/bang-xep-hang/"
     missing = soup((out / "404.html").read_bytes())
     assert all(a["href"].startswith(base) for a in missing.select("main a"))  # works at any depth
 

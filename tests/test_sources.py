@@ -110,13 +110,13 @@ def test_the_resolution_note_is_shown_beside_the_figure_and_on_the_data_page(pro
     assert build(project, capsys)[0] == 0
     key = page(project).find("section", class_="key-figures").get_text()
     assert "Các nguồn ghi khác nhau: Báo Kiên Giang ghi kim ngạch xuất khẩu trên 23 tỷ USD." in key
-    data = text_of((project / "build/du-lieu/index.html").read_bytes())
+    data = text_of((project / "build/2023/du-lieu/index.html").read_bytes())
     assert "Khi các nguồn ghi khác nhau" in data and "Kim ngạch xuất khẩu: trên 23 tỷ USD theo Báo Kiên Giang" in data
 
 
 def test_every_table_and_chart_names_its_sources(project, capsys):
     assert build(project, capsys)[0] == 0
-    rankings = page(project, "bang-xep-hang/index.html")
+    rankings = page(project, "2023/bang-xep-hang/index.html")
     lines = {table.find("caption").get_text(): table.find_parent("div").find_next_sibling(
         "p", class_="source-line").get_text(" ", strip=True)
         for table in rankings.find_all("table")}
@@ -132,7 +132,7 @@ def test_every_table_and_chart_names_its_sources(project, capsys):
 
 def test_a_province_page_credits_the_sources_of_what_it_says(project, capsys):
     assert build(project, capsys)[0] == 0
-    footer = page(project, "tinh/long-an/index.html").find("section", class_="credit")
+    footer = page(project, "2023/tinh/long-an/index.html").find("section", class_="credit")
     ids = [li["id"] for li in footer.find_all("li")]
     assert ids == ["nguon-bao-kien-giang", "nguon-sggp", "nguon-kinh-te-moi-truong",  # not Báo Sóc Trăng
                    "nguon-nq-202-2025", "nguon-vnnews-2025-07-04", "nguon-vietnamnet-long-an"]  # the merger
@@ -150,7 +150,7 @@ def test_a_source_without_a_web_address_is_credited_by_its_details(project, caps
     edit(project / "data/2023/provinces.yaml", "rank: {value: 4, qualifier: exact, source: bao-kien-giang}",
          "rank: [{value: 4, qualifier: exact, source: bao-kien-giang}, {value: 4, qualifier: exact, source: cong-van}]")
     assert build(project, capsys)[0] == 0
-    item = page(project, "tinh/kien-giang/index.html").find("li", id="nguon-cong-van")
+    item = page(project, "2023/tinh/kien-giang/index.html").find("li", id="nguon-cong-van")
     assert " ".join(item.get_text().split()) == \
         "UBND tỉnh Kiên Giang: “Báo cáo kết quả thi đua năm 2023”, số 123/BC-UBND, 1/2/2024."
     assert item.find("a") is None  # no web address, so no link

@@ -53,7 +53,7 @@ def test_read_only_folders_inside_an_old_build_are_still_removed(project, capsys
     out = project / "build"
     assert build(project, out, capsys)[0] == 0
     (out / "tinh").chmod(0o555)
-    (out / "du-lieu").chmod(0o500)
+    (out / "2023" / "du-lieu").chmod(0o500)
     assert build(project, out, capsys)[0] == 0
     assert leftovers(project) == []
 

@@ -10,6 +10,8 @@ script, event handler or javascript: link; data printed into it is literal text.
 
 from __future__ import annotations
 
+import dataclasses
+
 import contextlib
 import difflib
 import hashlib
@@ -83,7 +85,16 @@ class RenderedArticle:
     headline: str  # plain text: templates escape it
     sapo: str
     byline: str
-    body: Markup  # cleaned HTML
+    body: Markup  # cleaned HTML, with the tables and charts placed
+    unplaced: str = ""  # the same, with a marker line where each table or chart goes
+    marker: str = ""
+
+    def placed(self, blocks: dict[str, Markup]) -> Markup:
+        """The body with another set of blocks: the same article, linked from another page's address."""
+        html = self.unplaced
+        for key, block in blocks.items():
+            html = html.replace(f"<p>{self.marker}{key}</p>", block)
+        return Markup(html)
 
 
 # --- what the article sees ------------------------------------------------------
@@ -143,7 +154,7 @@ def article_context(dataset: Dataset, blocks: dict[str, Markup], front: bool = F
     income, poverty = views.income_rows(edition), views.poverty_rows(edition)
     memo: dict[int, Any] = {}
     data = {
-        "site": edition.site, "cluster": cluster, "economy": cluster.economy,
+        "site": dataset.site, "cluster": cluster, "economy": cluster.economy,
         "poverty": cluster.poverty, "conference": cluster.conference, "awards": cluster.awards,
         "provinces": edition.provinces, "members": views.by_name(edition.members),
         "ranked": views.ranked(edition), "unnamed_ranks": views.unnamed_ranks(edition),
@@ -395,7 +406,9 @@ def render_article(dataset: Dataset, blocks: dict[str, Markup]
     if problems:
         return None, problems
     done = outcome.result["article"]
-    return RenderedArticle(done["headline"], done["sapo"], done["byline"], Markup(done["body"])), []
+    rendered = RenderedArticle(done["headline"], done["sapo"], done["byline"], Markup(""), done["unplaced"],
+                               done["marker"])
+    return dataclasses.replace(rendered, body=rendered.placed(blocks)), []
 
 
 def _render(dataset: Dataset, blocks: dict[str, Markup], report: Callable[[str], None]) -> dict:
@@ -479,10 +492,11 @@ def _render_all(dataset: Dataset, blocks: dict[str, Markup], enter: Callable[[st
 def _place_blocks(dataset: Dataset, blocks: dict[str, Markup], html: str, fields: dict[str, str]
                   ) -> tuple[Optional[RenderedArticle], list[Problem]]:
     article, marker = dataset.article, _marker(dataset)
-    for key, block in blocks.items():
-        html = html.replace(f"<p>{marker}{key}</p>", block)
+    placed = html
+    for key in blocks:
+        placed = placed.replace(f"<p>{marker}{key}</p>", "")
     problems = []
-    for kind, name in re.findall(rf"{marker}(table|chart):(\w+)", html):
+    for kind, name in re.findall(rf"{marker}(table|chart):(\w+)", placed):
         line = next((n for n, text in enumerate(article.body.split("\n"), article.body_line)
                      if f"{kind}(" in text and name in text), article.body_line)
         what = {"table": "bảng", "chart": "biểu đồ"}[kind]
@@ -490,4 +504,4 @@ def _place_blocks(dataset: Dataset, blocks: dict[str, Markup], html: str, fields
                               f"để {{{{ {kind}(\"{name}\") }}}} một mình trên một dòng, cách đoạn trên dưới một dòng trống"))
     if problems:
         return None, problems
-    return RenderedArticle(fields["title"], fields["sapo"], fields["byline"], Markup(html)), []
+    return RenderedArticle(fields["title"], fields["sapo"], fields["byline"], Markup(""), html, marker), []

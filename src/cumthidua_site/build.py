@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from .checks import check
-from .dataset import load_dataset
-from .errors import Level, Problem
+from .checks import check_all
+from .dataset import load_project
+from .errors import Level, Location, Problem, error
 from .render import render_site
 from .writer import ensure_replaceable, write_site
 
@@ -53,14 +53,18 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
     """
     if out is not None:
         ensure_replaceable(out)  # fail before the work, not after
-    dataset, problems = load_dataset(data_dir)
+    project, problems = load_project(data_dir)
     result = Result(problems)
-    if dataset is None:
+    if project is None:
         return result
-    result.problems += check(dataset.edition)
+    editions = {year: dataset.edition for year, dataset in project.editions.items()}
+    result.problems += check_all({**editions, **{y: e for y, e in project.drafts.items() if e is not None}})
+    if not project.editions:
+        result.problems.append(error(Location(data_dir), "chưa có năm số liệu nào đủ nguồn và bài viết để dựng trang",
+                                     "khai báo nguồn trong cluster.yaml và viết bài trong article.md của ít nhất một năm"))
     if result.failed(strict):
         return result
-    files, problems = render_site(dataset, find_templates(templates))
+    files, problems = render_site(project, find_templates(templates))
     result.problems += problems
     if result.failed(strict):
         return result

@@ -277,3 +277,31 @@ def figure_html(chart: Chart, credit: Markup = Markup("")) -> Markup:
                      '</span></figcaption>') % (chart.finding or chart.title, chart.unit)
     note = Markup('<p class="note">%s</p>') % chart.caption if chart.caption else Markup("")
     return Markup('<figure class="chart-figure">\n%s\n%s\n%s%s</figure>') % (heading, render(chart), note, credit)
+
+
+# --- across the editions ----------------------------------------------------------------
+
+def series_chart(quantity, points) -> Chart:
+    """A cluster-wide figure year by year, each year drawn from what its source proves."""
+    unit = points[0].figure.unit
+    rows = [Row(f"Năm {p.year}", p.figure) for p in points]
+    said = "; ".join(f"năm {p.year}: {fmt.figure(p.figure)}" for p in points)
+    bounded = [p.year for p in points if p.figure.certain is None or p.figure.certain.lo != p.figure.certain.hi]
+    return Chart(
+        finding=f"{quantity.label} qua {len(points)} năm", unit=unit.label,
+        id=f"bieu-do-{quantity.key.replace('_', '-')}",
+        title=f"{quantity.label}, {unit.label}, từ {points[0].year} đến {points[-1].year}",
+        desc=f"{said}.", rows=rows,
+        caption=("Mũi tên: nguồn chỉ ghi “trên”, “hơn” hay “gần” một mức, không nói cụ thể bao nhiêu "
+                 f"(năm {', '.join(str(y) for y in bounded)})." if bounded else ""))
+
+
+def province_chart(name: str, points: list[tuple[int, Figure]]) -> Chart:
+    """A province's competition score in the years the sources give it."""
+    rows = [Row(f"Năm {year}", fig) for year, fig in points]
+    lo, _, _ = _domain(Chart("", "", "", rows, style="dot"))
+    return Chart(
+        finding=f"Điểm thi đua của {name} qua các năm", unit="điểm", id="bieu-do-diem-qua-cac-nam",
+        title=f"Điểm thi đua của {name} qua các năm",
+        desc="; ".join(f"năm {year}: {fmt.figure(fig)}" for year, fig in points) + f". Trục bắt đầu từ {fmt.number(lo)}.",
+        rows=rows, style="dot", caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}, không phải từ 0.")

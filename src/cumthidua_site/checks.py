@@ -19,6 +19,7 @@ from .errors import Location, Problem, error, warning
 from .figures import PERCENT, Claim, Figure, Interval, Model, Qualifier, rounding_interval, walk
 from .formatting import figure as say
 from .formatting import number
+from . import series
 from .model import Edition, Province, ProvinceList
 
 NOWHERE = Location(Path("?"))
@@ -136,12 +137,21 @@ def counts_match_lists(edition: Edition) -> Iterator[Problem]:
                       f"ghi {{value: {len(edition.provinces)}, qualifier: exact, source: …}} nếu nguồn có nêu")
     yield from _count_agrees(cluster.member_count, len(edition.provinces), "thành viên",
                              Location(provinces_at.path, 1, 1) if provinces_at.line else provinces_at)
-    lists: list[tuple[ProvinceList, str]] = [
+    if cluster.economy.provinces_grown.known and cluster.member_count.known:
+        grown, members = cluster.economy.provinces_grown, cluster.member_count
+        if grown.certain.above(members.certain):
+            yield error(_at(grown, "value"), f"{say(grown)} có kinh tế tăng trưởng, nhiều hơn số tỉnh của cụm "
+                        f"({say(members)}, {_ref(members)})", "kiểm tra lại hai con số")
+    awards = cluster.awards
+    lists: list[tuple[Optional[ProvinceList], str]] = [
         (cluster.new_countryside, "có 100% xã đạt chuẩn nông thôn mới"),
-        (cluster.awards.government_flag, "được đề nghị tặng Cờ thi đua"),
-        (cluster.awards.pm_certificate, "được đề nghị tặng Bằng khen"),
+        (awards.government_flag if awards else None, "được đề nghị tặng Cờ thi đua"),
+        (awards.pm_certificate if awards else None, "được đề nghị tặng Bằng khen"),
+        (cluster.economy.exports_met_plan, "đạt và vượt kế hoạch xuất khẩu"),
     ]
     for plist, what in lists:
+        if plist is None:
+            continue
         yield from _count_agrees(plist.count, len(plist.provinces), what, _at(plist, "provinces"))
         seen: dict[str, int] = {}
         for index, name in enumerate(plist.provinces):
@@ -154,7 +164,7 @@ def counts_match_lists(edition: Edition) -> Iterator[Problem]:
 def excluded_not_members(edition: Edition) -> Iterator[Problem]:
     """A place the source says is outside the cluster is not listed as a member."""
     excluded = edition.cluster.excluded
-    for name in excluded.names:
+    for name in excluded.names if excluded else ():
         if name in edition.provinces:
             province = edition.provinces[name]
             yield error(_at(province), f"“{name}” được ghi là không thuộc cụm "
@@ -273,10 +283,10 @@ def dates_plausible(edition: Edition) -> Iterator[Problem]:
     """The review conference, the pact and the heads fit the edition's year."""
     cluster = edition.cluster
     conf, year = cluster.conference, cluster.year
-    if conf.date.year != year + 1:
+    if conf is not None and conf.date.year != year + 1:
         yield warning(_at(conf, "date"), f"hội nghị tổng kết năm {year} lại diễn ra năm {conf.date.year}",
                       f"hội nghị tổng kết thường họp vào năm sau, tức năm {year + 1}; kiểm tra lại ngày")
-    if conf.pact_year != year + 1:
+    if conf is not None and conf.pact_year != year + 1:
         yield warning(_at(conf, "pact_year"), f"giao ước thi đua ký tại hội nghị tổng kết năm {year} "
                       f"lại là của năm {conf.pact_year}", f"thường là giao ước của năm {year + 1}")
     years = Counter(head.year for head in cluster.heads)
@@ -284,15 +294,15 @@ def dates_plausible(edition: Edition) -> Iterator[Problem]:
         if years[head.year] > 1:
             yield error(_at(head, "year"), f"năm {head.year} có hơn một cụm trưởng",
                         "mỗi năm chỉ có một cụm trưởng")
-    if year not in years:
+    if year not in years and cluster.sources:
         yield warning(_at(cluster, "heads"), f"không có cụm trưởng năm {year}",
                       f"thêm một mục year: {year} vào heads")
     ctx = cluster.context
-    if ctx.plan_start > ctx.plan_end:
+    if ctx is not None and ctx.plan_start > ctx.plan_end:
         yield error(_at(ctx, "plan_start"), f"kế hoạch bắt đầu năm {ctx.plan_start} sau năm kết thúc "
                     f"{ctx.plan_end}", "kiểm tra lại hai năm")
     movement = cluster.poverty.movement
-    if movement.start > movement.end:
+    if movement is not None and movement.start > movement.end:
         yield error(_at(movement, "start"), f"phong trào bắt đầu năm {movement.start} sau năm kết thúc "
                     f"{movement.end}", "kiểm tra lại hai năm")
 
@@ -330,3 +340,64 @@ RULES: tuple[Callable[[Edition], Iterator[Problem]], ...] = (
 def check(edition: Edition) -> list[Problem]:
     """Every rule's problems, in rule order."""
     return [problem for rule in RULES for problem in rule(edition)]
+
+
+# --- across editions ---------------------------------------------------------------
+
+def same_year_agrees(editions: dict[int, Edition]) -> Iterator[Problem]:
+    """A year's figure given by two editions (2023's "năm trước" and 2022's own) can be true together."""
+    for quantity in series.QUANTITIES:
+        by_year: dict[int, list[series.Given]] = {}
+        for g in series.given(editions, quantity):
+            by_year.setdefault(g.year, []).append(g)
+        for year, found in by_year.items():
+            first = found[0]
+            for other in found[1:]:
+                a, b = first.figure.certain, other.figure.certain
+                if a is not None and b is not None and not a.intersects(b):
+                    yield error(_at(other.figure, "value"),
+                                f"{quantity.label.lower()} năm {year}: số liệu năm {other.edition} ghi "
+                                f"{say(other.figure)}, nhưng số liệu năm {first.edition} ghi {say(first.figure)} "
+                                f"({_ref(first.figure, 'value')}); hai con số không thể cùng đúng",
+                                "kiểm tra lại cả hai nguồn; sửa con số chép sai", related=[_at(first.figure, "value")])
+
+
+def heads_agree(editions: dict[int, Edition]) -> Iterator[Problem]:
+    """The head named for a year in one edition is the head another edition names for that year."""
+    named: dict[int, tuple[int, Model]] = {}
+    for year in sorted(editions):
+        for head in editions[year].cluster.heads:
+            if head.year not in named:
+                named[head.year] = (year, head)
+                continue
+            first_year, first = named[head.year]
+            if first.province != head.province:
+                yield error(_at(head, "province"),
+                            f"cụm trưởng năm {head.year}: số liệu năm {year} ghi {head.province}, nhưng số liệu năm "
+                            f"{first_year} ghi {first.province} ({_ref(first, 'province')})",
+                            "mỗi năm chỉ có một cụm trưởng; kiểm tra lại nguồn của hai năm",
+                            related=[_at(first, "province")])
+
+
+def sources_consistent(editions: dict[int, Edition]) -> Iterator[Problem]:
+    """A source id means one source in every edition: the site credits it by that id."""
+    seen: dict[str, tuple[int, Model]] = {}
+    for year in sorted(editions):
+        for key, source in editions[year].cluster.sources.items():
+            if key in seen and seen[key][1] != source:
+                first_year, first = seen[key]
+                yield error(_at(source), f"mã nguồn “{key}” đã dùng cho một nguồn khác trong số liệu năm "
+                            f"{first_year} ({_ref(first)})",
+                            "đặt mã khác cho nguồn này, hoặc chép đúng khai báo của nguồn cũ",
+                            related=[_at(first)])
+            seen.setdefault(key, (year, source))
+
+
+ACROSS: tuple[Callable[[dict[int, Edition]], Iterator[Problem]], ...] = (
+    same_year_agrees, heads_agree, sources_consistent)
+
+
+def check_all(editions: dict[int, Edition]) -> list[Problem]:
+    """Each edition's rules, then the rules across editions."""
+    problems = [problem for year in sorted(editions) for problem in check(editions[year])]
+    return problems + [problem for rule in ACROSS for problem in rule(editions)]

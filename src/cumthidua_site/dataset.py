@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Location, Problem, error
+from .errors import Level, Location, Problem, error, warning
 from .files import path_problem
 from .loader import load_yaml, locate, lookup, parse_yaml, read_text
 from .messages import translate
-from .model import Article, Edition, nearest
+from .model import Article, Edition, Reference, Site, nearest
 
 SITE_FILE = "site.yaml"
 REFERENCE_FILE = "reference/provinces.yaml"
 EDITION_FILES = {"cluster": "cluster.yaml", "provinces": "provinces.yaml"}
 ARTICLE_FILE = "article.md"
+YEAR_DIR = re.compile(r"[12][0-9]{3}")
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,29 @@ class ArticleSource:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Everything loaded from a data folder."""
+    """One edition ready to publish: its figures, its article and the site it belongs to."""
 
     data_dir: Path
+    site: Site
     edition: Edition
     article: ArticleSource
     files: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything loaded from a data folder: the site, the reference data and every edition."""
+
+    data_dir: Path
+    site: Site
+    reference: Reference
+    editions: dict[int, Dataset]  # ready to publish, oldest first
+    drafts: dict[int, Optional[Edition]]  # valid but without a source or an article yet
+    files: tuple[Path, ...]  # every input of the build
+
+    @property
+    def newest(self) -> Optional[Dataset]:
+        return self.editions[max(self.editions)] if self.editions else None
 
 
 def validation_problems(exc: ValidationError, root: type[BaseModel], docs: dict[str, Any],
@@ -124,13 +143,67 @@ def _provinces(raw: Any) -> tuple[str, ...]:
     return tuple(name for name in names if isinstance(name, str)) if isinstance(names, list) else ()
 
 
-def edition_dir(data_dir: Path, site_raw: Any) -> Optional[Path]:
-    year = site_raw.get("edition") if isinstance(site_raw, dict) else None
-    return data_dir / str(year) if isinstance(year, int) and not isinstance(year, bool) else None
+def edition_dirs(data_dir: Path) -> list[Path]:
+    """Every edition folder: data/<year>/, a four-digit name, oldest first."""
+    return sorted((p for p in data_dir.iterdir() if YEAR_DIR.fullmatch(p.name) and p.is_dir()),
+                  key=lambda p: p.name)
 
 
-def load_dataset(data_dir: Path) -> tuple[Optional[Dataset], list[Problem]]:
-    """Read and validate every data file; collect every problem before giving up."""
+def _year_problem(raw: Any, folder: Path, path: Path) -> Optional[Problem]:
+    """The year cluster.yaml states must be its folder's: a copied edition is not next year's."""
+    year = raw.get("year") if isinstance(raw, dict) else None
+    if isinstance(year, int) and not isinstance(year, bool) and str(year) != folder.name:
+        return error(locate(raw, ("year",)) or Location(path),
+                     f"năm tổng kết ghi {year} nhưng tệp nằm trong thư mục {folder.name}/",
+                     f"mỗi thư mục năm chỉ chứa số liệu của năm đó: sửa year: {folder.name}, hoặc tạo năm mới "
+                     f"bằng lệnh `cumthidua-site new-edition NĂM` thay vì chép thư mục cũ")
+    return None
+
+
+def _article_written(path: Path, root: Path) -> bool:
+    """An article with any text besides its front matter and HTML comments (the skeleton has none)."""
+    if not path.is_file():
+        return False
+    text, _ = read_text(path, root)
+    if text is None:
+        return True  # unreadable: let the loader say why
+    _, body, _, problems = split_front_matter(text, path)
+    return bool(problems) or bool(re.sub(r"<!--.*?-->", "", body, flags=re.S).strip())
+
+
+def _load_edition(folder: Path, data_dir: Path, reference: Reference
+                  ) -> tuple[Optional[Edition], Optional[ArticleSource], list[Path], list[Problem]]:
+    paths = {key: folder / name for key, name in EDITION_FILES.items()}
+    docs: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, path in paths.items():
+        docs[key], found = load_yaml(path, data_dir)
+        problems += found
+    if docs["cluster"] is not None:
+        wrong_year = _year_problem(docs["cluster"], folder, paths["cluster"])
+        if wrong_year is not None:
+            return None, None, list(paths.values()), problems + [wrong_year]
+    files = list(paths.values())
+    article_path = folder / ARTICLE_FILE
+    article = None
+    if article_path.exists():
+        files.append(article_path)
+    if _article_written(article_path, data_dir):  # a skeleton or no file: a draft, said below
+        article, found = _load_article(article_path, data_dir)
+        problems += found
+    if any(doc is None for doc in docs.values()):
+        return None, article, files, problems
+    existing = reference.existing(int(folder.name))
+    try:
+        edition = Edition.model_validate({**docs, "reference": reference}, context={
+            "provinces": existing, "members": _members(docs["provinces"], existing)})
+    except ValidationError as exc:
+        return None, article, files, problems + validation_problems(exc, Edition, docs, paths)
+    return (None if problems else edition), article, files, problems
+
+
+def load_project(data_dir: Path) -> tuple[Optional[Project], list[Problem]]:
+    """Read and validate every data file of every edition; collect every problem before giving up."""
     problems: list[Problem] = []
     too_long = path_problem(data_dir, "thư mục số liệu (--data)")
     if too_long is not None:
@@ -140,36 +213,60 @@ def load_dataset(data_dir: Path) -> tuple[Optional[Dataset], list[Problem]]:
                             "chạy lệnh trong thư mục dự án, hoặc chỉ đường dẫn bằng --data")]
     paths = {"site": data_dir / SITE_FILE, "reference": data_dir / REFERENCE_FILE}
     docs: dict[str, Any] = {}
-    docs["site"], found = load_yaml(paths["site"], data_dir)
-    problems += found
-    docs["reference"], found = load_yaml(paths["reference"], data_dir)
-    problems += found
-    folder = edition_dir(data_dir, docs["site"])
-    if folder is None:
-        if docs["site"] is not None and not found:
-            where = locate(docs["site"], ("edition",)) or Location(paths["site"])
-            problems.append(error(where, "không xác định được năm số liệu (edition)",
-                                  "ghi edition: 2023, đúng tên một thư mục trong data/"))
-        return None, problems
-    if not folder.is_dir():
-        where = locate(docs["site"], ("edition",)) or Location(paths["site"])
-        return None, problems + [error(where, f"không có thư mục số liệu {folder}",
-                                       "sửa edition cho đúng tên thư mục năm trong data/")]
-    for key, name in EDITION_FILES.items():
-        paths[key] = folder / name
-        docs[key], found = load_yaml(paths[key], data_dir)
+    for key, path in paths.items():
+        docs[key], found = load_yaml(path, data_dir)
         problems += found
-    article, found = _load_article(folder / ARTICLE_FILE, data_dir)
-    problems += found
-    if any(doc is None for doc in docs.values()):
+    site = reference = None
+    if docs["site"] is not None:
+        try:
+            site = Site.model_validate(docs["site"])
+        except ValidationError as exc:
+            problems += validation_problems(exc, Site, {None: docs["site"]}, {None: paths["site"]})
+    if docs["reference"] is not None:
+        try:
+            reference = Reference.model_validate(docs["reference"],
+                                                 context={"provinces": _provinces(docs["reference"])})
+        except ValidationError as exc:
+            problems += validation_problems(exc, Reference, {None: docs["reference"]}, {None: paths["reference"]})
+    folders = edition_dirs(data_dir)
+    if not folders:
+        problems.append(error(Location(data_dir), "chưa có năm số liệu nào: không có thư mục năm trong data/",
+                              "tạo năm đầu tiên bằng lệnh `cumthidua-site new-edition 2023`"))
+    if reference is None:
         return None, problems
-    try:
-        provinces = _provinces(docs["reference"])
-        edition = Edition.model_validate(docs, context={"provinces": provinces,
-                                                        "members": _members(docs["provinces"], provinces)})
-    except ValidationError as exc:
-        return None, problems + validation_problems(exc, Edition, docs, paths)
-    if problems or article is None:
+    files = list(paths.values())
+    editions: dict[int, Dataset] = {}
+    drafts: dict[int, Optional[Edition]] = {}
+    for folder in folders:
+        edition, article, found_files, found = _load_edition(folder, data_dir, reference)
+        files += found_files
+        problems += found
+        if edition is None:
+            continue
+        year = edition.year
+        if not edition.cluster.sources or article is None:
+            drafts[year] = edition
+            problems.append(warning(edition.cluster.where("sources") or Location(folder),
+                                    f"năm {year} chưa sẵn sàng: {_missing(edition, article)}; "
+                                    f"trang chưa có năm này",
+                                    "khai báo nguồn trong cluster.yaml và viết bài trong article.md; "
+                                    "khi đủ, năm này tự có trên trang"))
+            continue
+        editions[year] = Dataset(data_dir, site, edition, article, tuple(sorted(found_files)))
+    if problems and any(p.level is Level.ERROR for p in problems) or site is None:
         return None, problems
-    files = tuple(sorted(paths.values())) + (article.path,)
-    return Dataset(data_dir, edition, article, files), []
+    return Project(data_dir, site, reference, editions, drafts, tuple(files)), problems
+
+
+def _missing(edition: Edition, article: Optional[ArticleSource]) -> str:
+    missing = (["chưa khai báo nguồn tin nào"] * (not edition.cluster.sources)
+               + ["chưa viết bài"] * (article is None))
+    return " và ".join(missing)
+
+
+def load_dataset(data_dir: Path) -> tuple[Optional[Dataset], list[Problem]]:
+    """The newest edition ready to publish, for tools that look at one year (benchmarks, tests)."""
+    project, problems = load_project(data_dir)
+    if project is None or project.newest is None:
+        return None, problems
+    return project.newest, problems

@@ -17,7 +17,7 @@ from . import formatting as fmt
 from . import views
 from .figures import Figure, Qualifier
 from .messages import unwrap
-from .model import Cluster, Edition, Province
+from .model import Cluster, Edition, Province, Site
 
 # The columns of both downloads, documented on the data page.
 COLUMNS = [
@@ -153,8 +153,9 @@ def figure_rows(edition: Edition) -> list[dict]:
 
 
 def _resolve(obj, path: str):
+    """The figure at a dotted path, or None where a section the edition leaves out stands in the way."""
     for part in path.split("."):
-        obj = getattr(obj, part)
+        obj = getattr(obj, part) if obj is not None else None
     return obj
 
 
@@ -255,12 +256,12 @@ def _json_value(value):
     return _json_number(value)
 
 
-def to_json(edition: Edition, rows: list[dict], facts: list[dict]) -> bytes:
+def to_json(site: Site, edition: Edition, rows: list[dict], facts: list[dict]) -> bytes:
     """Every figure (with every source's claim), every fact, the sources, licence and column meanings."""
     document = {
         "title": f"{edition.cluster.name}: số liệu năm {edition.cluster.year}",
         "edition": edition.cluster.year,
-        "licence": {"name": edition.site.licence.name, "url": edition.site.licence.url},
+        "licence": {"name": site.licence.name, "url": site.licence.url},
         "sources": {key: {"publisher": s.publisher, "short": s.short, "title": s.title, "authors": s.authors,
                           "url": s.url, "published": s.published.isoformat() if s.published else "",
                           "published_note": s.published_note, "number": s.number}

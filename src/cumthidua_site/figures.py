@@ -128,6 +128,12 @@ class Unit:
     integral: bool = False
     short: str = ""  # in a list where the context says the rest: "81,75 triệu đồng"
     target: str = ""  # for a share of a target ("kế hoạch"): may be said as "vượt X% kế hoạch"
+    # Other units a source may write the figure in, as (label, suffix, value of one in this unit):
+    # exports in "triệu USD" are kept as written and compared in "tỷ USD".
+    alternatives: tuple[tuple[str, str, Decimal], ...] = ()
+
+    def alternative(self, label: str) -> Optional[tuple[str, str, Decimal]]:
+        return next((alt for alt in self.alternatives if alt[0] == label), None)
 
     @property
     def short_suffix(self) -> str:
@@ -140,7 +146,7 @@ PERCENT = Unit("phan-tram", "phần trăm", "%")
 PERCENT_OF_PLAN = Unit("phan-tram-ke-hoach", "phần trăm kế hoạch", "% kế hoạch", short="%", target="kế hoạch")
 PERCENT_OF_ESTIMATE = Unit("phan-tram-du-toan", "phần trăm dự toán", "% dự toán", short="%", target="dự toán")
 BILLION_VND = Unit("ty-dong", "tỷ đồng", " tỷ đồng")
-BILLION_USD = Unit("ty-usd", "tỷ USD", " tỷ USD")
+BILLION_USD = Unit("ty-usd", "tỷ USD", " tỷ USD", alternatives=(("triệu USD", " triệu USD", Decimal("0.001")),))
 MILLION_VND_PER_PERSON = Unit("trieu-dong-nguoi-nam", "triệu đồng/người/năm", " triệu đồng/người/năm",
                               short=" triệu đồng")
 PROVINCES = Unit("tinh", "tỉnh", " tỉnh", integral=True)
@@ -244,6 +250,24 @@ class Claim(Model):
     source: Optional[str] = None
     measures: Line = ""  # what this source says it measures, where that is not the field's own label
     said_above: bool = False  # written `above: X`, "vượt X% kế hoạch": the value is 100 + X
+    written_in: Line = ""  # written `unit: triệu USD`: the value is kept in the field's own unit
+
+    @model_validator(mode="before")
+    @classmethod
+    def _other_unit(cls, data: Any) -> Any:
+        """`{value: 17899, unit: triệu USD}` is `{value: 17.899}` in tỷ USD, shown as the source wrote it."""
+        if not isinstance(data, dict) or "unit" not in data:
+            return data
+        alt = cls.unit.alternative(data["unit"]) if isinstance(data["unit"], str) else None
+        if alt is None:
+            raise PydanticCustomError("unit_unknown", "{units}", {
+                "units": ", ".join([cls.unit.label] + [a[0] for a in cls.unit.alternatives])})
+        rest = {k: v for k, v in data.items() if k != "unit"}
+        for key in ("value", "to"):
+            given = rest.get(key)
+            if given is not None and not isinstance(given, bool) and isinstance(given, (int, Decimal)):
+                rest[key] = Decimal(given) * alt[2]
+        return {**rest, "written_in": alt[0]}
 
     @model_validator(mode="before")
     @classmethod
@@ -432,6 +456,10 @@ class Figure(Model):
         return self.shown.said_above
 
     @property
+    def written_in(self) -> str:
+        return self.shown.written_in
+
+    @property
     def sources(self) -> tuple[str, ...]:
         """Every source that gives this figure, the shown claim's first."""
         ids = [self.shown.source] + [c.source for c in self.claims]
@@ -448,6 +476,12 @@ class Figure(Model):
     @property
     def conventional(self) -> Optional[Interval]:
         return self.shown.conventional
+
+    def in_own_unit(self) -> Figure:
+        """The figure as its field's unit says it (17.899 triệu USD as 17,899 tỷ USD), to stand beside others."""
+        if not self.written_in:
+            return self
+        return type(self)(claims=[self.shown.model_copy(update={"written_in": ""})])
 
     def with_value(self, value: Decimal) -> Figure:
         """This figure as its shown claim, with another number (a magnitude for 'giảm 2%')."""
@@ -482,6 +516,11 @@ def _figure(name: str, unit: Unit) -> type[Figure]:
     return type(name, (Figure,), {"__annotations__": {"unit": ClassVar[Unit], "claims": list[claim]},
                                   "unit": unit, "claims": Field(min_length=1),
                                   "__module__": __name__, "__qualname__": name})
+
+
+def unknown(figure: type[Figure]) -> Figure:
+    """A figure no source gives: the default of every figure an edition may leave out."""
+    return figure.model_validate({"qualifier": "unknown"})
 
 
 Points = _figure("Points", POINTS)

@@ -42,13 +42,21 @@ def figure(fig: Figure, with_unit: bool = True, short: bool = False) -> str:
         return UNKNOWN
     suffix = (fig.unit.short_suffix if short else fig.unit.suffix) if with_unit else ""
     q = fig.qualifier
+    written = fig.unit.alternative(getattr(fig, "written_in", ""))
+    if written is not None:  # "17.899 triệu USD", as the source wrote it
+        return _qualified(q, number((fig.value / written[2]).normalize()), written[1],
+                          None if fig.to is None else number((fig.to / written[2]).normalize()))
     if getattr(fig, "said_above", False) and q in (Qualifier.EXACT, Qualifier.OVER, Qualifier.AT_LEAST):
         # "vượt 4,21% kế hoạch": the same figure as "đạt 104,21% kế hoạch", said the source's way
         above = number(fig.value - 100) + ("%" if with_unit else "")
         target = f" {fig.unit.target}" if with_unit and not short else ""
         return {Qualifier.OVER: f"vượt hơn {above}{target}",
                 Qualifier.AT_LEAST: f"vượt từ {above}{target} trở lên"}.get(q, f"vượt {above}{target}")
-    text = number(fig.value) + suffix
+    return _qualified(q, number(fig.value), suffix, None if fig.to is None else number(fig.to))
+
+
+def _qualified(q: Qualifier, value: str, suffix: str, to: Optional[str] = None) -> str:
+    text = value + suffix
     if q is Qualifier.OVER:
         return "trên " + text
     if q is Qualifier.AT_LEAST:
@@ -58,7 +66,7 @@ def figure(fig: Figure, with_unit: bool = True, short: bool = False) -> str:
     if q is Qualifier.ABOUT:
         return "khoảng " + text
     if q is Qualifier.RANGE:
-        return f"từ {number(fig.value)} đến {number(fig.to)}{suffix}"
+        return f"từ {value} đến {to}{suffix}"
     return text
 
 

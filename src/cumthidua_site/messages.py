@@ -11,7 +11,7 @@ from typing import Any, Optional
 from pydantic import BaseModel
 
 from .figures import Claim, Figure, Qualifier
-from .model import Article
+from .model import Article, Reference, Site
 from .loader import REFUSED, _COMMA_DECIMAL, _GROUPED_COMMA, _GROUPED_DOT
 
 FIGURE_FORM = "{value: …, qualifier: exact, source: bao-kien-giang}"
@@ -95,6 +95,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+# Models validated from a whole file: their first field is a field of the file, not the file's key.
+WHOLE_FILE = (Article, Site, Reference)
+
+
 def subject(root: type[BaseModel], loc: tuple) -> tuple[str, Optional[type]]:
     """'điểm thi đua của Sóc Trăng (score)' and the class that owns the last field."""
     if loc and loc[-1] == "[key]":
@@ -110,7 +114,7 @@ def subject(root: type[BaseModel], loc: tuple) -> tuple[str, Optional[type]]:
     if province:
         text += f" của {province}"
     # The path an editor sees in the file: without the file's own top key, nor `value`.
-    shown = [n for n in (names[1:] if root is not Article else names) if n != "value"]
+    shown = [n for n in (names if root in WHOLE_FILE else names[1:]) if n != "value"]
     if shown:
         text += f" ({'.'.join(shown)})"
     return text, (fields[-1][2] if fields else None)
@@ -207,6 +211,11 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
     if kind == "above_misplaced":
         return f"{what}: above (“vượt X%”) chỉ dùng cho con số so với kế hoạch hay dự toán, và không ghi cùng value", \
             "ghi {above: 4.21, …} cho “vượt 4,21% kế hoạch”, hoặc {value: 104.21, …} cho “đạt 104,21% kế hoạch”", False
+    if kind == "unit_unknown":
+        return f"{what} ghi đơn vị {_show(given.get('unit') if isinstance(given, dict) else given)} mà trường này không nhận", \
+            f"các đơn vị dùng được: {ctx.get('units', '')}; bỏ unit nếu nguồn ghi đúng đơn vị của trường", False
+    if kind == "edition_year":
+        return f"{what}: {ctx['what']}", ctx.get("hint", ""), False
     if kind == "range_to":
         return f"{what} ghi qualifier: range (“từ X đến Y”) nhưng thiếu to hoặc to nhỏ hơn value", \
             "ghi value là mức thấp nhất, to là mức cao nhất, ví dụ {value: 97.7, to: 139.5, qualifier: range, …}", False

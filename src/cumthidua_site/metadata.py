@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
-from .model import Edition, Source
+from .model import Edition, Site, Source
 
 
 def canonical(base_url: str, path: str) -> Optional[str]:
@@ -54,10 +54,10 @@ def _conference(edition: Edition) -> dict[str, Any]:
     return event
 
 
-def news_article(edition: Edition, headline: str, description: str, byline: str, published, modified,
+def news_article(site: Site, edition: Edition, headline: str, description: str, byline: str, published, modified,
                  url: Optional[str]) -> dict[str, Any]:
     """schema.org NewsArticle for the article page, citing the source report."""
-    site, cluster = edition.site, edition.cluster
+    cluster = edition.cluster
     data: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline,
         "description": description, "inLanguage": "vi",
@@ -65,22 +65,23 @@ def news_article(edition: Edition, headline: str, description: str, byline: str,
         "author": _organisation(byline), "publisher": _organisation(site.publisher.name, site.publisher.url),
         "citation": [source_work(s) for s in cluster.sources.values()],
         "isBasedOn": [s.url for s in cluster.sources.values()],
-        "about": _conference(edition),
         "license": site.licence.url,
     }
+    if cluster.conference is not None:
+        data["about"] = _conference(edition)
     if url:
         data["url"] = data["mainEntityOfPage"] = url
     return data
 
 
-def dataset(edition: Edition, description: str, downloads: list[tuple[str, str]], base_url: str,
+def dataset(site: Site, edition: Edition, description: str, downloads: list[tuple[str, str]], base_url: str,
             variables: list[str], page_path: str = "du-lieu/index.html") -> dict[str, Any]:
     """schema.org Dataset for the data page, with one DataDownload per file.
 
     Without a base URL, download addresses are relative to the data page itself.
     """
     folder = page_path.rsplit("/", 1)[0] + "/" if "/" in page_path else ""
-    site, cluster = edition.site, edition.cluster
+    cluster = edition.cluster
     data: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "Dataset",
         "name": f"{cluster.name}: số liệu năm {cluster.year}", "description": description,

@@ -1,4 +1,4 @@
-"""Typed, frozen objects for the site and one edition; validated with pydantic, no I/O."""
+"""Typed, frozen objects for the site, the reference data and each edition; validated with pydantic, no I/O."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, Private
 from pydantic_core import PydanticCustomError
 
 from .figures import Line, Text, _not_blank, _single_line  # noqa: F401 - Line, Text defined with the figures
+from .figures import unknown
 from .figures import (BillionUsd, BillionVnd, MillionVndPerPerson, Model, Percent, PercentOfEstimate, PercentOfPlan,
                       PolicyGroupCount, Points, ProvinceCount, Rank)
 
@@ -137,7 +138,7 @@ class Site(Model):
     title: Text = Field(title="tên trang")
     description: Text = Field(title="mô tả trang")
     base_url: str = Field("", title="địa chỉ đăng trang")
-    edition: int = Field(title="năm số liệu")
+    legacy_year: Optional[int] = Field(None, title="năm số liệu của các địa chỉ cũ")
     publisher: Publisher = Field(title="đơn vị thực hiện")
     licence: Licence = Field(title="giấy phép")
 
@@ -214,6 +215,7 @@ class Conference(Model):
     year_inferred: bool = Field(title="năm do suy ra")
     year_reason: Line = Field("", title="lý do suy ra năm")
     place: MemberName = Field(title="nơi tổ chức")
+    city: Line = Field("", title="thành phố, thị xã nơi họp")
     pact_year: int = Field(title="năm của giao ước thi đua")
     attendees: list[Person] = Field([], title="đại biểu dự")
     pact_directive: Optional[Directive] = Field(None, title="văn bản các tỉnh cam kết thực hiện")
@@ -229,21 +231,43 @@ class Context(Model):
     source: SourceIds = Field(title="nguồn")
 
 
+class ProvinceList(Model):
+    """A list of member provinces the source names, with the count it states, if any."""
+
+    name: Line = Field("", title="tên")
+    count: Optional[ProvinceCount] = Field(None, title="số tỉnh nguồn nêu")
+    provinces: list[MemberName] = Field(title="danh sách tỉnh")
+    source: SourceIds = Field(title="nguồn")
+
+
+class NamedProvince(Model):
+    """One member the source names for something, without a figure ("cao nhất là Bạc Liêu")."""
+
+    province: MemberName = Field(title="tỉnh")
+    source: SourceIds = Field(title="nguồn")
+
+
 class Economy(Model):
-    grdp_growth: Percent = Field(title="tăng trưởng kinh tế bình quân các tỉnh")
-    national_grdp_growth: Percent = Field(title="tăng trưởng kinh tế bình quân cả nước")
-    budget_revenue: BillionVnd = Field(title="thu ngân sách toàn cụm")
-    budget_of_estimate: PercentOfEstimate = Field(title="thu ngân sách so với dự toán")
-    budget_estimate: BillionVnd = Field(title="dự toán thu ngân sách")
-    exports: BillionUsd = Field(title="kim ngạch xuất khẩu")
-    exports_previous_year: BillionUsd = Field(title="kim ngạch xuất khẩu năm trước")
-    exports_growth: Percent = Field(title="tăng trưởng xuất khẩu so với năm trước")
-    exports_of_plan: PercentOfPlan = Field(title="xuất khẩu so với kế hoạch")
-    exports_plan: BillionUsd = Field(title="kế hoạch xuất khẩu")
-    social_investment: BillionVnd = Field(title="tổng vốn đầu tư toàn xã hội")
-    social_investment_of_plan: PercentOfPlan = Field(title="vốn đầu tư toàn xã hội so với kế hoạch")
-    public_investment_disbursement: Percent = Field(title="tỷ lệ giải ngân vốn đầu tư công của các tỉnh")
-    income_per_capita: MillionVndPerPerson = Field(title="thu nhập bình quân đầu người của cụm")
+    """Cluster-wide figures; an edition gives those its sources give, the rest are unknown."""
+
+    grdp_growth: Percent = Field(default_factory=lambda: unknown(Percent), title="tăng trưởng kinh tế bình quân các tỉnh")
+    national_grdp_growth: Percent = Field(default_factory=lambda: unknown(Percent), title="tăng trưởng kinh tế bình quân cả nước")
+    budget_revenue: BillionVnd = Field(default_factory=lambda: unknown(BillionVnd), title="thu ngân sách toàn cụm")
+    budget_of_estimate: PercentOfEstimate = Field(default_factory=lambda: unknown(PercentOfEstimate), title="thu ngân sách so với dự toán")
+    budget_of_plan: PercentOfPlan = Field(default_factory=lambda: unknown(PercentOfPlan), title="thu ngân sách so với kế hoạch")
+    budget_estimate: BillionVnd = Field(default_factory=lambda: unknown(BillionVnd), title="dự toán thu ngân sách")
+    exports: BillionUsd = Field(default_factory=lambda: unknown(BillionUsd), title="kim ngạch xuất khẩu")
+    exports_previous_year: BillionUsd = Field(default_factory=lambda: unknown(BillionUsd), title="kim ngạch xuất khẩu năm trước")
+    exports_growth: Percent = Field(default_factory=lambda: unknown(Percent), title="tăng trưởng xuất khẩu so với năm trước")
+    exports_of_plan: PercentOfPlan = Field(default_factory=lambda: unknown(PercentOfPlan), title="xuất khẩu so với kế hoạch")
+    exports_plan: BillionUsd = Field(default_factory=lambda: unknown(BillionUsd), title="kế hoạch xuất khẩu")
+    social_investment: BillionVnd = Field(default_factory=lambda: unknown(BillionVnd), title="tổng vốn đầu tư toàn xã hội")
+    social_investment_of_plan: PercentOfPlan = Field(default_factory=lambda: unknown(PercentOfPlan), title="vốn đầu tư toàn xã hội so với kế hoạch")
+    public_investment_disbursement: Percent = Field(default_factory=lambda: unknown(Percent), title="tỷ lệ giải ngân vốn đầu tư công của các tỉnh")
+    provinces_grown: ProvinceCount = Field(default_factory=lambda: unknown(ProvinceCount), title="số tỉnh có kinh tế tăng trưởng")
+    fastest_growth: Optional[NamedProvince] = Field(None, title="tỉnh tăng trưởng kinh tế cao nhất")
+    exports_met_plan: Optional[ProvinceList] = Field(None, title="tỉnh đạt và vượt kế hoạch xuất khẩu")
+    income_per_capita: MillionVndPerPerson = Field(default_factory=lambda: unknown(MillionVndPerPerson), title="thu nhập bình quân đầu người của cụm")
 
 
 class Movement(Model):
@@ -255,17 +279,9 @@ class Movement(Model):
 
 
 class Poverty(Model):
-    others_reduction: PercentOfPlan = Field(title="mức giảm tỷ lệ hộ nghèo của các tỉnh còn lại")
-    movement: Movement = Field(title="phong trào giảm nghèo")
-
-
-class ProvinceList(Model):
-    """A list of member provinces the source names, with the count it states, if any."""
-
-    name: Line = Field("", title="tên")
-    count: Optional[ProvinceCount] = Field(None, title="số tỉnh nguồn nêu")
-    provinces: list[MemberName] = Field(title="danh sách tỉnh")
-    source: SourceIds = Field(title="nguồn")
+    others_reduction: PercentOfPlan = Field(default_factory=lambda: unknown(PercentOfPlan),
+                                            title="mức giảm tỷ lệ hộ nghèo của các tỉnh còn lại")
+    movement: Optional[Movement] = Field(None, title="phong trào giảm nghèo")
 
 
 class Awards(Model):
@@ -287,16 +303,16 @@ class Cluster(Model):
     name: Text = Field(title="tên cụm thi đua")
     short_name: Text = Field(title="tên ngắn của cụm")
     year: int = Field(title="năm tổng kết")
-    sources: dict[SourceId, Source] = Field(title="nguồn tin")
-    member_count: ProvinceCount = Field(title="số tỉnh thành viên")
-    excluded: Excluded = Field(title="địa phương không thuộc cụm")
-    conference: Conference = Field(title="hội nghị tổng kết")
-    context: Context = Field(title="bối cảnh")
-    economy: Economy = Field(title="kinh tế toàn cụm")
-    poverty: Poverty = Field(title="giảm nghèo")
-    new_countryside: ProvinceList = Field(title="tỉnh có 100% xã đạt chuẩn nông thôn mới")
-    awards: Awards = Field(title="khen thưởng")
-    heads: list[Head] = Field(title="cụm trưởng")
+    sources: dict[SourceId, Source] = Field({}, title="nguồn tin")
+    member_count: ProvinceCount = Field(default_factory=lambda: unknown(ProvinceCount), title="số tỉnh thành viên")
+    excluded: Optional[Excluded] = Field(None, title="địa phương không thuộc cụm")
+    conference: Optional[Conference] = Field(None, title="hội nghị tổng kết")
+    context: Optional[Context] = Field(None, title="bối cảnh")
+    economy: Economy = Field(default_factory=Economy, title="kinh tế toàn cụm")
+    poverty: Poverty = Field(default_factory=Poverty, title="giảm nghèo")
+    new_countryside: Optional[ProvinceList] = Field(None, title="tỉnh có 100% xã đạt chuẩn nông thôn mới")
+    awards: Optional[Awards] = Field(None, title="khen thưởng")
+    heads: list[Head] = Field([], title="cụm trưởng")
 
 
 # --- provinces -----------------------------------------------------------
@@ -306,10 +322,12 @@ class Province(Model):
 
     _name: str = PrivateAttr(default="")
 
-    rank: Rank = Field(title="thứ hạng")
-    score: Points = Field(title="điểm thi đua")
-    income_per_capita: MillionVndPerPerson = Field(title="thu nhập bình quân đầu người")
-    poverty_reduction: PercentOfPlan = Field(title="giảm tỷ lệ hộ nghèo so với kế hoạch")
+    rank: Rank = Field(default_factory=lambda: unknown(Rank), title="thứ hạng")
+    score: Points = Field(default_factory=lambda: unknown(Points), title="điểm thi đua")
+    income_per_capita: MillionVndPerPerson = Field(default_factory=lambda: unknown(MillionVndPerPerson),
+                                                   title="thu nhập bình quân đầu người")
+    poverty_reduction: PercentOfPlan = Field(default_factory=lambda: unknown(PercentOfPlan),
+                                             title="giảm tỷ lệ hộ nghèo so với kế hoạch")
 
     @property
     def name(self) -> str:
@@ -335,6 +353,14 @@ class Reference(Model):
     provinces: list[Text] = Field(title="các tỉnh, thành phố")
     changes: list[Change] = Field([], title="các lần sắp xếp")
 
+    def existing(self, year: int) -> tuple[str, ...]:
+        """The provinces as they stood at the end of `year`: merged ones give way to what they formed."""
+        names = list(self.provinces)
+        for change in sorted(self.changes, key=lambda c: c.since):
+            if change.since.year <= year:
+                names = [n for n in names if n not in change.parts] + [change.into]
+        return tuple(dict.fromkeys(names))
+
     def change_of(self, name: str) -> Optional[Change]:
         """The latest change that merged a province into another unit, if the data records one."""
         found = [c for c in self.changes if name in c.parts]
@@ -342,12 +368,16 @@ class Reference(Model):
 
 
 class Edition(Model):
-    """Everything the site shows, validated and cross-referenced."""
+    """One year's review of the cluster (data/<year>/), validated and cross-referenced,
+    with the reference data it was checked against."""
 
-    site: Site
     cluster: Cluster
     provinces: dict[ProvinceName, Province]
     reference: Reference
+
+    @property
+    def year(self) -> int:
+        return self.cluster.year
 
     @property
     def sources(self) -> dict[str, Source]:

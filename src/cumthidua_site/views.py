@@ -8,7 +8,7 @@ from typing import Optional
 
 from .figures import Comparison, Figure, Interval, compare, walk
 from .formatting import comparison_word, plan_word, sort_key
-from .model import Change, Edition, Head, Province
+from .model import Change, Edition, Head, Province, ProvinceList
 
 PLAN = Interval(Decimal(100), Decimal(100))  # 100% of plan
 
@@ -105,8 +105,13 @@ def head(edition: Edition, year: int) -> Optional[Head]:
 
 def awards_of(edition: Edition, province: Province) -> list[str]:
     """Names of the awards proposed for a province."""
+    return [a.name for a in award_lists(edition) if province.name in a.provinces]
+
+
+def award_lists(edition: Edition) -> list[ProvinceList]:
+    """The award proposals an edition records (none when its sources give none)."""
     awards = edition.cluster.awards
-    return [a.name for a in (awards.government_flag, awards.pm_certificate) if province.name in a.provinces]
+    return [] if awards is None else [awards.government_flag, awards.pm_certificate]
 
 
 # --- attribution -------------------------------------------------------------------
@@ -153,8 +158,8 @@ def table_sources(edition: Edition) -> dict[str, list[str]]:
         "scores": source_ids(edition, [p.rank for p in members], [p.score for p in members]),
         "income": source_ids(edition, [p.income_per_capita for p in members], cluster.economy.income_per_capita),
         "poverty": source_ids(edition, [p.poverty_reduction for p in members], cluster.poverty.others_reduction),
-        "new_countryside": source_ids(edition, cluster.new_countryside),
-        "awards": source_ids(edition, cluster.awards.government_flag, cluster.awards.pm_certificate),
+        "new_countryside": source_ids(edition, cluster.new_countryside or ()),
+        "awards": source_ids(edition, award_lists(edition)),
         "heads": source_ids(edition, cluster.heads),
     }
 
@@ -164,12 +169,18 @@ def province_sources(edition: Edition, province: Province) -> list[str]:
     cluster = edition.cluster
     return source_ids(edition, province.rank, province.score, province.income_per_capita, province.poverty_reduction,
                       cluster.economy.income_per_capita, cluster.poverty.others_reduction, cluster.member_count,
-                      [a for a in (cluster.awards.government_flag, cluster.awards.pm_certificate)
-                       if province.name in a.provinces],
+                      [a for a in award_lists(edition) if province.name in a.provinces],
                       [h for h in cluster.heads if h.province == province.name],
-                      cluster.new_countryside if province.name in cluster.new_countryside.provinces else (),
-                      cluster.conference if cluster.conference.place == province.name else (),
+                      [lst for lst in (cluster.new_countryside, cluster.economy.exports_met_plan)
+                       if lst is not None and province.name in lst.provinces],
+                      [n for n in (cluster.economy.fastest_growth,) if n is not None and n.province == province.name],
+                      cluster.conference if hosted(edition, province) else (),
                       edition.reference.change_of(province.name) or ())
+
+
+def hosted(edition: Edition, province: Province) -> bool:
+    """Whether the edition's review conference met in this province."""
+    return edition.cluster.conference is not None and edition.cluster.conference.place == province.name
 
 
 def resolutions(edition: Edition) -> list[tuple[str, Figure]]:

@@ -1,0 +1,544 @@
+"""The registry of pages: one function per page kind, yielding each page's path and typed context.
+
+A context is a dataclass: its fields are exactly the names its template may use, and
+each template documents them in its first line (`{# context: … #}`; a test holds the
+two together). Paths come from `urls`. Which sources a page credits is decided here,
+beside what the page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Callable, Iterator, Optional
+
+from markupsafe import Markup
+
+from . import charts, downloads, series, urls, views
+from . import formatting as fmt
+from .article import RenderedArticle
+from .dataset import Dataset, Project
+from .model import Article, Cluster, Edition, Head, Province, Site, Source
+
+
+# --- contexts --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PageMeta:
+    path: str
+    title: str
+    description: str
+    nav: str  # the navigation entry this page belongs to
+    canonical: Optional[str]  # absolute when the site knows its address
+    json_ld: Markup = Markup("")
+    og_type: str = "website"
+    script: bool = False  # sortable tables need the small script
+    noindex: bool = False
+    listed: bool = True  # in sitemap.xml: a canonical address of its own
+
+
+@dataclass
+class Base:
+    """What base.html uses: every page has it."""
+
+    site: Site
+    page: PageMeta
+    nav: list[tuple[str, str]]
+    url: Callable[[str], str]
+    css: Markup
+    js: Markup
+    favicon: str
+    sources: dict[str, Source]
+    main_source: str
+    page_sources: list[str]
+    years: list[int]  # the published editions, newest first
+    home: str  # the newest edition's article, where the site name links
+    data_home: str  # the downloads the footer links to
+
+
+@dataclass(frozen=True)
+class Links:
+    """An edition's own pages."""
+
+    year: int
+    article: str
+    rankings: str
+    members: str
+    data: str
+
+
+@dataclass
+class EditionBase(Base):
+    """What every page of one edition uses, tables included."""
+
+    edition: Edition
+    cluster: Cluster
+    links: Links
+    member_path: Callable[[Province], str]
+    table_sources: dict[str, list[str]]
+    score_rows: list
+    income_rows: list
+    poverty_rows: list
+    poverty_others: list[Province]
+    ranked: list[Province]
+    unnamed_ranks: list[int]
+    heads: list[Head]
+    members: list[Province]
+
+
+@dataclass
+class ArticlePage(EditionBase):
+    article: RenderedArticle
+    meta: Article
+    front: bool  # the front page: the newest edition's article at the site's root
+
+
+@dataclass
+class RankingsPage(EditionBase):
+    blocks: dict[str, Markup]
+    sections: list[tuple[str, str, list[str]]]  # (anchor, heading, block keys) of what the edition gives
+
+
+@dataclass
+class MembersPage(EditionBase):
+    pass
+
+
+@dataclass
+class MemberPage(EditionBase):
+    p: Province
+    facts: dict[str, Any]
+    prev: Optional[Province]
+    next: Optional[Province]
+    across: str  # the province's page across the editions
+
+
+@dataclass
+class DataPage(EditionBase):
+    downloads: list[tuple[str, str, str, int]]
+    columns: list
+    fact_columns: list
+    fields: list
+    qualifiers: list
+    row_count: int
+    known_count: int
+    resolutions: list
+
+
+@dataclass(frozen=True)
+class EditionSummary:
+    year: int
+    links: Links
+    title: str
+    figures: list[tuple[str, Any]]  # (label, figure) the edition gives
+    leader: Optional[Province]
+
+
+@dataclass
+class YearsPage(Base):
+    editions: list[EditionSummary]
+    quantities: list[tuple[series.Quantity, list[series.Point], Markup]]
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    name: str
+    path: str
+    years: list[tuple[int, str]]  # (year, the edition's page of the province)
+    change: Any
+
+
+@dataclass
+class ProvincesPage(Base):
+    rows: list[ProvinceRow]
+
+
+@dataclass
+class ProvincePage(Base):
+    name: str
+    memberships: list[tuple[series.Membership, str, Links]]  # (membership, its page, its edition's pages)
+    chart: Markup
+    change: Any
+    into_path: Optional[str]  # the page of what it became, when that is a province of the site too
+    parts_paths: list[tuple[str, Optional[str]]]  # what it was formed from, linked where the site has them
+
+
+@dataclass
+class RedirectPage:
+    site: Site
+    page: PageMeta
+    target: str
+    css: Markup
+    favicon: str
+
+
+@dataclass
+class NotFoundPage(Base):
+    pass
+
+
+@dataclass
+class Page:
+    """One page to render: where, with which template, and what the template sees."""
+
+    path: str
+    template: str
+    context: Any
+
+    def variables(self) -> dict[str, Any]:
+        return {f.name: getattr(self.context, f.name) for f in fields(self.context)}
+
+
+# --- the shared parts ------------------------------------------------------------
+
+@dataclass
+class Shared:
+    """What every page is made from: the project, the inlined assets, the rendered articles and blocks."""
+
+    project: Project
+    css: Markup
+    js: Markup
+    favicon: str
+    articles: dict[int, RenderedArticle]
+    blocks: Callable[[int, str], dict[str, Markup]]  # (year, page path) -> rendered tables and charts
+    files: dict[str, bytes] = field(default_factory=dict)  # download files already made
+
+    @property
+    def base_url(self) -> str:
+        return self.project.site.base_url
+
+    @property
+    def newest(self) -> int:
+        return max(self.project.editions)
+
+    def canonical(self, path: str) -> Optional[str]:
+        return urls.canonical(self.base_url, path) if self.base_url else None
+
+    def nav(self, year: Optional[int]) -> list[tuple[str, str]]:
+        """The site's navigation: an edition's pages from inside it, the newest edition's elsewhere."""
+        y = year if year is not None else self.newest
+        return [(urls.article(y), "Bài viết"), (urls.rankings(y), "Xếp hạng"),
+                (urls.members(y) if year is not None else urls.PROVINCES, "Các tỉnh"),
+                (urls.YEARS, "Các năm"), (urls.data(y), "Dữ liệu")]
+
+    def base(self, meta: PageMeta, year: Optional[int], page_sources: list[str],
+             sources: Optional[dict[str, Source]] = None, main: str = "") -> dict[str, Any]:
+        here = meta.path
+        newest = self.project.editions[self.newest].edition
+        if meta.path == urls.NOT_FOUND and self.base_url:  # served at any depth: absolute links
+            def url(target: str) -> str:
+                return self.base_url + target
+        else:
+            def url(target: str, here: str = here) -> str:
+                return urls.relative(here, target)
+        return dict(site=self.project.site, page=meta, nav=self.nav(year), url=url, css=self.css, js=self.js,
+                    favicon=self.favicon, sources=sources if sources is not None else newest.sources,
+                    main_source=main or views.main_source(newest), page_sources=page_sources,
+                    years=sorted(self.project.editions, reverse=True), home=urls.article(self.newest),
+                    data_home=urls.data(year if year is not None else self.newest))
+
+    def edition_base(self, dataset: Dataset, meta: PageMeta, page_sources: list[str]) -> dict[str, Any]:
+        edition = dataset.edition
+        year = edition.year
+        return dict(self.base(meta, year, page_sources, edition.sources, views.main_source(edition)),
+                    **edition_views(edition))
+
+
+def links(year: int) -> Links:
+    return Links(year, urls.article(year), urls.rankings(year), urls.members(year), urls.data(year))
+
+
+def edition_views(edition: Edition) -> dict[str, Any]:
+    """The views an edition's pages and tables share."""
+    year = edition.year
+    return dict(edition=edition, cluster=edition.cluster, links=links(year),
+                member_path=lambda p: urls.member(year, p.name),
+                table_sources=views.table_sources(edition), score_rows=views.score_rows(edition),
+                income_rows=views.income_rows(edition), poverty_rows=views.poverty_rows(edition),
+                poverty_others=views.poverty_others(edition), ranked=views.ranked(edition),
+                unnamed_ranks=views.unnamed_ranks(edition), heads=sorted(edition.cluster.heads, key=lambda h: h.year),
+                members=views.by_name(edition.members))
+
+
+# --- page kinds ------------------------------------------------------------------
+
+def _article_sources(edition: Edition) -> list[str]:
+    """The article tells of everything, the mergers included."""
+    used = views.used_sources(edition)
+    return used + [key for key in views.source_ids(edition, views.changes(edition)) if key not in used]
+
+
+def article_pages(shared: Shared) -> Iterator[Page]:
+    """Each edition's article at `<year>/`, and the newest one's again on the front page."""
+    from . import metadata
+    for year, dataset in shared.project.editions.items():
+        rendered = shared.articles[year]
+        for path, front in ((urls.article(year), False), (urls.FRONT, True)):
+            if front and year != shared.newest:
+                continue
+            permanent = urls.canonical(shared.base_url, urls.article(year)) if shared.base_url \
+                else (urls.relative(path, urls.article(year)) if front else None)
+            meta = PageMeta(path, rendered.headline, rendered.sapo, urls.article(year), permanent,
+                            metadata.script(metadata.news_article(
+                                shared.project.site, dataset.edition, rendered.headline, rendered.sapo,
+                                rendered.byline, dataset.article.meta.published, dataset.article.meta.modified,
+                                shared.canonical(urls.article(year)))), "article", script=True, listed=not front)
+            article = RenderedArticle(rendered.headline, rendered.sapo, rendered.byline,
+                                      rendered.placed(shared.blocks(year, path)), rendered.unplaced, rendered.marker)
+            yield Page(path, "article.html", ArticlePage(
+                **shared.edition_base(dataset, meta, _article_sources(dataset.edition)),
+                article=article, meta=dataset.article.meta, front=front))
+
+
+RANKING_SECTIONS = (
+    ("diem", "Điểm và thứ hạng", ("chart:scores", "table:scores")),
+    ("thu-nhap", "Thu nhập bình quân đầu người", ("chart:income", "table:income")),
+    ("giam-ngheo", "Giảm nghèo", ("chart:poverty", "table:poverty")),
+    ("nong-thon-moi", "Nông thôn mới", ("table:new_countryside",)),
+    ("khen-thuong", "Khen thưởng", ("table:awards",)),
+    ("cum-truong", "Cụm trưởng", ("table:heads",)),
+)
+
+
+def rankings_pages(shared: Shared) -> Iterator[Page]:
+    for year, dataset in shared.project.editions.items():
+        edition = dataset.edition
+        path = urls.rankings(year)
+        blocks = shared.blocks(year, path)
+        sections = [(anchor, title, [k for k in keys if k in blocks]) for anchor, title, keys in RANKING_SECTIONS
+                    if any(k in blocks for k in keys)]
+        meta = PageMeta(path, f"Bảng xếp hạng năm {year}",
+                        f"Điểm và thứ hạng các tỉnh được nêu, thu nhập bình quân đầu người, giảm nghèo, nông thôn mới, "
+                        f"khen thưởng và cụm trưởng năm {year} của {edition.cluster.short_name}, kèm biểu đồ.",
+                        path, shared.canonical(path), script=True)
+        shown = views.table_sources(edition)
+        used = {key for name, ids in shown.items() if f"table:{name}" in blocks for key in ids}
+        yield Page(path, "rankings.html", RankingsPage(
+            **shared.edition_base(dataset, meta, [k for k in edition.sources if k in used]),
+            blocks=blocks, sections=sections))
+
+
+def members_pages(shared: Shared) -> Iterator[Page]:
+    for year, dataset in shared.project.editions.items():
+        edition = dataset.edition
+        path = urls.members(year)
+        count = len(edition.provinces)
+        meta = PageMeta(path, f"{count} tỉnh trong cụm năm {year}",
+                        f"Danh sách {count} tỉnh thành viên {edition.cluster.name} và số liệu năm {year} của từng tỉnh.",
+                        path, shared.canonical(path), script=True)
+        tables = views.table_sources(edition)
+        shown = {key for t in ("scores", "income", "poverty") for key in tables[t]} | \
+            set(views.source_ids(edition, views.changes(edition), edition.cluster.member_count,
+                                 edition.cluster.excluded or ()))
+        yield Page(path, "provinces.html", MembersPage(
+            **shared.edition_base(dataset, meta, [k for k in edition.sources if k in shown])))
+
+
+def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
+    """What a province page says beyond its own figures."""
+    cluster = edition.cluster
+    poverty = edition.poverty_reduction(province)
+    own_poverty = province.poverty_reduction.known
+    unknowns = [label for label, fig in (("thứ hạng", province.rank), ("điểm thi đua", province.score),
+                                         ("thu nhập bình quân đầu người", province.income_per_capita))
+                if not fig.known]
+    if not own_poverty:
+        unknowns.append("mức giảm tỷ lệ hộ nghèo riêng")
+    listed = (lambda lst: None if lst is None else province.name in lst.provinces)
+    return {
+        "income_word": fmt.comparison_word(views.income_comparison(edition, province)),
+        "poverty": poverty, "own_poverty": own_poverty, "poverty_word": fmt.plan_word(views.versus_plan(poverty)),
+        "new_countryside": listed(cluster.new_countryside),
+        "exports_met_plan": listed(cluster.economy.exports_met_plan),
+        "fastest_growth": (cluster.economy.fastest_growth is not None
+                           and cluster.economy.fastest_growth.province == province.name),
+        "awards": views.awards_of(edition, province), "has_awards": cluster.awards is not None,
+        "heads": [h for h in cluster.heads if h.province == province.name],
+        "hosted": views.hosted(edition, province),
+        "change": edition.reference.change_of(province.name),
+        "unknowns": unknowns,
+    }
+
+
+def member_pages(shared: Shared) -> Iterator[Page]:
+    for year, dataset in shared.project.editions.items():
+        edition, cluster = dataset.edition, dataset.edition.cluster
+        members = views.by_name(edition.members)
+        for index, province in enumerate(members):
+            path = urls.member(year, province.name)
+            known = "; ".join(
+                [("dẫn đầu" if province.rank.value == 1 else f"xếp thứ {fmt.value(province.rank)}")] * province.rank.known
+                + [f"đạt {fmt.figure(province.score)}"] * province.score.known
+                + [f"thu nhập bình quân {fmt.figure(province.income_per_capita)}"] * province.income_per_capita.known)
+            meta = PageMeta(path, f"{province.name}: kết quả thi đua năm {year}",
+                            f"{province.name} trong {cluster.short_name} năm {year}: "
+                            + (known + "." if known else "bài gốc không nêu thứ hạng và điểm thi đua.")
+                            + " Số liệu các nguồn nêu về tỉnh và những số liệu còn thiếu.",
+                            urls.members(year), shared.canonical(path))
+            yield Page(path, "province.html", MemberPage(
+                **shared.edition_base(dataset, meta, views.province_sources(edition, province)),
+                p=province, facts=province_facts(edition, province),
+                prev=members[index - 1] if index else None,
+                next=members[index + 1] if index + 1 < len(members) else None,
+                across=urls.province(province.name)))
+
+
+def data_pages(shared: Shared) -> Iterator[Page]:
+    from . import metadata
+    for year, dataset in shared.project.editions.items():
+        edition = dataset.edition
+        path = urls.data(year)
+        files = urls.downloads(year)
+        rows, facts = downloads.figure_rows(edition), downloads.fact_rows(edition)
+        dictionary = downloads.field_dictionary(rows, facts)
+        description = (f"Tải toàn bộ số liệu năm {year} dạng CSV và JSON, kèm đơn vị, cách ghi, khoảng giá trị và "
+                       f"nguồn của từng con số; từ điển các trường.")
+        json_ld = metadata.dataset(shared.project.site, edition, description,
+                                   [(files["figures_csv"], "text/csv"), (files["facts_csv"], "text/csv"),
+                                    (files["json"], "application/json")],
+                                   shared.base_url, [d.label for d in dictionary], path)
+        meta = PageMeta(path, f"Dữ liệu năm {year}: tải về và giải thích", description, path,
+                        shared.canonical(path), metadata.script(json_ld))
+        yield Page(path, "data.html", DataPage(
+            **shared.edition_base(dataset, meta, _article_sources(edition)),
+            downloads=[(files["figures_csv"], "CSV", "các con số, cho bảng tính (Excel, LibreOffice)",
+                        len(shared.files[files["figures_csv"]])),
+                       (files["facts_csv"], "CSV", "các sự kiện và danh sách, cho bảng tính",
+                        len(shared.files[files["facts_csv"]])),
+                       (files["json"], "JSON", "tất cả: con số, sự kiện, nguồn; cho lập trình viên",
+                        len(shared.files[files["json"]]))],
+            columns=downloads.COLUMNS, fact_columns=downloads.FACT_COLUMNS, fields=dictionary,
+            qualifiers=downloads.QUALIFIERS, row_count=len(rows),
+            known_count=sum(row["value"] is not None for row in rows), resolutions=views.resolutions(edition)))
+
+
+def _all_sources(shared: Shared) -> dict[str, Source]:
+    """Every edition's sources by id (an id means one source across the editions: checked)."""
+    found: dict[str, Source] = {}
+    for dataset in shared.project.editions.values():
+        found.update(dataset.edition.sources)
+    return found
+
+
+def _editions(shared: Shared) -> dict[int, Edition]:
+    return {year: dataset.edition for year, dataset in shared.project.editions.items()}
+
+
+SUMMARY_FIGURES = ("budget_revenue", "exports", "social_investment", "grdp_growth", "income_per_capita")
+
+
+def years_page(shared: Shared) -> Iterator[Page]:
+    editions = _editions(shared)
+    summaries, used = [], []
+    for year in sorted(editions, reverse=True):
+        edition = editions[year]
+        economy = edition.cluster.economy
+        figures = [(type(economy).model_fields[name].title, getattr(economy, name)) for name in SUMMARY_FIGURES
+                   if getattr(economy, name).known]
+        ranked = views.ranked(edition)
+        summaries.append(EditionSummary(year, links(year), shared.articles[year].headline, figures,
+                                        ranked[0] if ranked and ranked[0].rank.value == 1 else None))
+        used += views.source_ids(edition, [fig for _, fig in figures], ranked[:1])
+    quantities = []
+    for quantity in series.QUANTITIES:
+        points = series.series(editions, quantity)
+        if len(points) < 2:
+            continue
+        quantities.append((quantity, points, charts.figure_html(charts.series_chart(quantity, points),
+                                                                 _series_credit(shared, points))))
+        used += [s for p in points for s in p.figure.sources]
+    path = urls.YEARS
+    first, last = min(editions), max(editions)
+    meta = PageMeta(path, "Các năm",
+                    f"Kết quả {len(editions)} năm tổng kết ({fmt.names(str(y) for y in sorted(editions))}) của cụm "
+                    f"thi đua, và các số liệu chung theo từng năm từ {first} đến {last}.", path, shared.canonical(path))
+    sources = _all_sources(shared)
+    yield Page(path, "years.html", YearsPage(
+        **shared.base(meta, None, [k for k in sources if k in set(used)], sources),
+        editions=summaries, quantities=quantities))
+
+
+def _series_credit(shared: Shared, points: list[series.Point]) -> Markup:
+    sources = _all_sources(shared)
+    ids = list(dict.fromkeys(s for p in points for s in p.figure.sources))
+    parts = [Markup("%s (năm %s)") % (sources[i].publisher, ", ".join(str(p.year) for p in points
+                                                                        if i in p.figure.sources))
+             for i in ids if i in sources]
+    return Markup('<p class="source-line">Nguồn: %s.</p>') % Markup(", ").join(parts) if parts else Markup("")
+
+
+def provinces_page(shared: Shared) -> Iterator[Page]:
+    editions = _editions(shared)
+    rows = []
+    for name in series.province_names(editions):
+        years = [(m.year, urls.member(m.year, name)) for m in series.history(editions, name)]
+        rows.append(ProvinceRow(name, urls.province(name), years, series.change_of(editions, name)))
+    path = urls.PROVINCES
+    meta = PageMeta(path, "Các tỉnh qua các năm",
+                    f"{len(rows)} tỉnh từng là thành viên {shared.project.site.title} trong các năm có trên trang, "
+                    f"và nơi mỗi tỉnh thuộc về sau khi sắp xếp đơn vị hành chính.", urls.PROVINCES,
+                    shared.canonical(path), script=True)
+    sources = _all_sources(shared)
+    changes = [r.change for r in rows if r.change is not None]
+    used = {key for edition in editions.values()  # who says which provinces are members, and the mergers
+            for key in views.source_ids(edition, edition.cluster.member_count, changes)}
+    yield Page(path, "provinces_all.html", ProvincesPage(
+        **shared.base(meta, None, [k for k in sources if k in used], sources), rows=rows))
+
+
+def province_pages(shared: Shared) -> Iterator[Page]:
+    editions = _editions(shared)
+    names = series.province_names(editions)
+    sources = _all_sources(shared)
+    for name in names:
+        path = urls.province(name)
+        memberships = series.history(editions, name)
+        change = series.change_of(editions, name)
+        rows = [(m, urls.member(m.year, name), links(m.year)) for m in memberships]
+        points = [(m.year, m.province.score) for m in memberships if m.province.score.known]
+        chart = charts.figure_html(charts.province_chart(name, points)) if len(points) >= 2 else Markup("")
+        used: list[str] = []
+        for m in memberships:
+            used += views.province_sources(m.edition, m.province)
+        years = ", ".join(str(m.year) for m in memberships)
+        meta = PageMeta(path, f"{name} qua các năm",
+                        f"{name} trong cụm thi đua các năm {years}: thứ hạng, điểm, thu nhập và giảm nghèo "
+                        f"các nguồn nêu, từng năm." + (f" Từ {fmt.date(change.since)} là một phần của {change.into}."
+                                                      if change else ""),
+                        urls.PROVINCES, shared.canonical(path))
+        into = change.into if change is not None and change.into in names and change.into != name else None
+        yield Page(path, "province_history.html", ProvincePage(
+            **shared.base(meta, None, [k for k in sources if k in set(used)], sources),
+            name=name, memberships=rows, chart=chart, change=change,
+            into_path=urls.province(into) if into else None,
+            parts_paths=[(part, urls.province(part) if part in names and part != name else None)
+                         for part in (change.parts if change else [])]))
+
+
+def redirect_pages(shared: Shared) -> Iterator[Page]:
+    """Addresses the site published before it had editions, sent on to where the content lives now."""
+    year = shared.project.site.legacy_year
+    if year is None or year not in shared.project.editions:
+        return
+    for old, new in urls.legacy_pages(year).items():
+        target = urls.canonical(shared.base_url, new) if shared.base_url else urls.relative(old, new)
+        meta = PageMeta(old, "Trang đã chuyển địa chỉ", f"Trang này nay ở địa chỉ mới: {target}", "", target,
+                        noindex=True, listed=False)
+        yield Page(old, "redirect.html", RedirectPage(shared.project.site, meta, target, shared.css, shared.favicon))
+
+
+def not_found_page(shared: Shared) -> Iterator[Page]:
+    meta = PageMeta(urls.NOT_FOUND, "Không tìm thấy trang", shared.project.site.description, "", None,
+                    noindex=True, listed=False)
+    yield Page(urls.NOT_FOUND, "404.html", NotFoundPage(**shared.base(meta, None, [])))
+
+
+KINDS: tuple[Callable[[Shared], Iterator[Page]], ...] = (
+    article_pages, rankings_pages, members_pages, member_pages, data_pages,
+    years_page, provinces_page, province_pages, redirect_pages, not_found_page,
+)
+
+# Each page kind's template and context class, for the test that holds them together.
+TEMPLATES = {"article.html": ArticlePage, "rankings.html": RankingsPage, "provinces.html": MembersPage,
+             "province.html": MemberPage, "data.html": DataPage, "years.html": YearsPage,
+             "provinces_all.html": ProvincesPage, "province_history.html": ProvincePage,
+             "redirect.html": RedirectPage, "404.html": NotFoundPage}

@@ -1,0 +1,76 @@
+"""Every address the site has: one function per page, so no path is written twice.
+
+Paths are relative to the site's root and end in a file name (`2023/index.html`);
+links between pages are made relative (`relative`) so that `build/` works under any
+sub-path and opened from disk. An edition's pages live under its year and never move;
+the few site-wide pages show the newest edition or all of them.
+"""
+
+from __future__ import annotations
+
+from . import formatting as fmt
+
+FRONT = "index.html"
+YEARS = "cac-nam/index.html"
+PROVINCES = "tinh/index.html"
+NOT_FOUND = "404.html"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+
+
+def article(year: int) -> str:
+    return f"{year}/index.html"
+
+
+def rankings(year: int) -> str:
+    return f"{year}/bang-xep-hang/index.html"
+
+
+def members(year: int) -> str:
+    return f"{year}/tinh/index.html"
+
+
+def member(year: int, name: str) -> str:
+    """A province's page in one edition."""
+    return f"{year}/tinh/{fmt.slug(name)}/index.html"
+
+
+def province(name: str) -> str:
+    """A province across every edition."""
+    return f"tinh/{fmt.slug(name)}/index.html"
+
+
+def data(year: int) -> str:
+    return f"{year}/du-lieu/index.html"
+
+
+def downloads(year: int) -> dict[str, str]:
+    """An edition's download files by kind."""
+    return {"figures_csv": f"{year}/du-lieu/so-lieu-{year}.csv",
+            "facts_csv": f"{year}/du-lieu/su-kien-{year}.csv",
+            "json": f"{year}/du-lieu/so-lieu-{year}.json"}
+
+
+def legacy_pages(year: int) -> dict[str, str]:
+    """The pages published before the site had editions (one year, at the root), and where they
+    are now: these paths keep answering with a redirect page."""
+    return {"bang-xep-hang/index.html": rankings(year), "du-lieu/index.html": data(year)}
+
+
+def legacy_files(year: int) -> dict[str, str]:
+    """The download files published before editions: served again at the old path, same bytes."""
+    now = downloads(year)
+    return {f"du-lieu/so-lieu-{year}.csv": now["figures_csv"], f"du-lieu/su-kien-{year}.csv": now["facts_csv"],
+            f"du-lieu/so-lieu-{year}.json": now["json"]}
+
+
+def relative(here: str, target: str) -> str:
+    """A link from the page at `here` to `target`, both root-relative paths."""
+    return "../" * here.count("/") + target
+
+
+def canonical(base_url: str, path: str) -> str:
+    """The absolute URL of a page, directory style."""
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path
