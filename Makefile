@@ -4,13 +4,22 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: build test check bench clean
+.PHONY: build test check bench clean new-edition golden
 
 build: $(VENV)/.stamp-run
 	$(BIN)/cumthidua-site build
 
 check: $(VENV)/.stamp-run
 	$(BIN)/cumthidua-site check
+
+# Next year's folder: make new-edition YEAR=2024
+new-edition: $(VENV)/.stamp-run
+	@test -n "$(YEAR)" || { echo "Thiếu năm. Cách dùng: make new-edition YEAR=2024" >&2; exit 2; }
+	$(BIN)/cumthidua-site new-edition $(YEAR)
+
+# Rewrite the golden output of the smallest fixture project after an intended change of output.
+golden: $(VENV)/.stamp-test
+	$(BIN)/python tests/golden.py --refresh
 
 test: $(VENV)/.stamp-test node_modules/.stamp
 	$(BIN)/python -m pytest

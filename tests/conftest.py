@@ -22,6 +22,27 @@ LIVE_DATA = ROOT / "data"
 TEMPLATES = ROOT / "templates"
 
 
+# Fixture projects are built up from one another: the one-edition site, then a second
+# edition (2021), then an edition after the 2025 merger whose members are the new provinces.
+EDITION_2021 = Path(__file__).resolve().parent / "fixtures" / "editions" / "2021"
+EDITION_2026 = Path(__file__).resolve().parent / "fixtures" / "merged" / "2026"
+MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal" / "data"
+
+
+@pytest.fixture
+def editions_project(project: Path) -> Path:
+    """The fixture project with two editions, 2021 and 2023."""
+    shutil.copytree(EDITION_2021, project / "data/2021")
+    return project
+
+
+@pytest.fixture
+def merged_project(editions_project: Path) -> Path:
+    """Three editions; in 2026 the members are the provinces formed in 2025."""
+    shutil.copytree(EDITION_2026, editions_project / "data/2026")
+    return editions_project
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the fixture data and the templates to edit freely."""

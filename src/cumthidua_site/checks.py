@@ -294,7 +294,7 @@ def dates_plausible(edition: Edition) -> Iterator[Problem]:
         if years[head.year] > 1:
             yield error(_at(head, "year"), f"năm {head.year} có hơn một cụm trưởng",
                         "mỗi năm chỉ có một cụm trưởng")
-    if year not in years and cluster.sources:
+    if year not in years and cluster.heads:  # heads named, but not this year's
         yield warning(_at(cluster, "heads"), f"không có cụm trưởng năm {year}",
                       f"thêm một mục year: {year} vào heads")
     ctx = cluster.context

@@ -1,8 +1,9 @@
-"""Command line: build | check. Exit 0 ok, 1 bad data, 2 bad usage, 75 output busy, 70 a bug of ours."""
+"""Command line: build | check | new-edition. Exit 0 ok, 1 bad data, 2 bad usage, 75 output busy, 70 a bug of ours."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import traceback
@@ -62,6 +63,13 @@ def parser() -> argparse.ArgumentParser:
                          help="thư mục mẫu trang (mặc định: templates bên cạnh thư mục số liệu)")
         sub.add_argument("--strict", action="store_true",
                          help="coi cảnh báo như lỗi (thoát với mã 1)")
+    new = commands.add_parser("new-edition", help="tạo thư mục số liệu cho một năm mới",
+                              description="Tạo data/NĂM/ với danh sách tỉnh của năm trước (bỏ các tỉnh đã sáp nhập), "
+                                          "mọi con số chưa biết, chưa có nguồn, và khung bài viết. "
+                                          "Không bao giờ ghi đè một thư mục đã có.")
+    new.add_argument("year", metavar="NĂM", help="năm tổng kết, ví dụ 2024")
+    new.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
+                     help="thư mục số liệu (mặc định: data)")
     build.add_argument("--out", type=Path, default=Path("build"), metavar="THƯ_MỤC",
                        help="thư mục đầu ra (mặc định: build)")
     build.add_argument("--no-wait", dest="wait", action="store_false",
@@ -84,12 +92,35 @@ def _say_waiting(out: Path, holder: str) -> None:
           f"đang chờ bản đó xong rồi mới ghi…", file=sys.stderr, flush=True)
 
 
+def _new_edition(args) -> int:
+    from .newedition import create
+    folder, problems = create(args.data, args.year, _today())
+    if problems:
+        print(format_text(problems, colour=use_colour(sys.stderr)), file=sys.stderr)
+    if folder is None:
+        print("Chưa tạo được năm mới.", file=sys.stderr)
+        return EXIT_DATA
+    print(f"Đã tạo {shown_path(folder)}/: cluster.yaml, provinces.yaml và article.md. Việc tiếp theo: khai báo nguồn, "
+          f"ghi số liệu và viết bài (xem README, mục “Năm mới”); chạy `make check` để xem còn thiếu gì.",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def _today() -> str:
+    """Today, or SOURCE_DATE_EPOCH's day when a build must be reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else dt.datetime.now()
+    return moment.date().isoformat()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Parse, call one function, map errors to exit codes."""
     try:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    if args.command == "new-edition":
+        return _new_edition(args)
     try:
         out = args.out if args.command == "build" else None
         result = run(args.data, out=out, templates=args.templates, strict=args.strict,

@@ -25,8 +25,9 @@ COLUMNS = [
     ("province", "tỉnh", "tên tỉnh (để trống với số liệu chung của cụm)"),
     ("field", "trường", "tên trường trong tệp YAML, ví dụ economy.exports hoặc score"),
     ("label", "nhãn", "tên số liệu bằng tiếng Việt"),
-    ("value", "giá trị", "con số nguồn ghi, dấu chấm thập phân; với một khoảng “từ X đến Y” là X "
-                         "(để trống nếu nguồn không nêu)"),
+    ("value", "giá trị", "con số nguồn ghi, dấu chấm thập phân, theo đơn vị ở cột unit (nguồn ghi đơn vị khác, "
+                         "như 17.899 triệu USD, thì đã đổi sang đơn vị của cột: 17.899 tỷ USD; cột text giữ cách nguồn "
+                         "ghi); với một khoảng “từ X đến Y” là X (để trống nếu nguồn không nêu)"),
     ("to", "đến", "với một khoảng “từ X đến Y”: Y; các con số khác để trống"),
     ("unit", "đơn vị", "đơn vị của con số"),
     ("qualifier", "cách ghi", "exact, over (“trên X”), at_least (“từ X trở lên”), nearly (“gần X”), "

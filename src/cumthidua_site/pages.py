@@ -96,6 +96,7 @@ class ArticlePage(EditionBase):
 class RankingsPage(EditionBase):
     blocks: dict[str, Markup]
     sections: list[tuple[str, str, list[str]]]  # (anchor, heading, block keys) of what the edition gives
+    missing: list[str]  # what the edition's sources do not give, said in words
 
 
 @dataclass
@@ -261,8 +262,17 @@ def edition_views(edition: Edition) -> dict[str, Any]:
 
 # --- page kinds ------------------------------------------------------------------
 
-def _article_sources(edition: Edition) -> list[str]:
-    """The article tells of everything, the mergers included."""
+def _article_sources(dataset: Dataset) -> list[str]:
+    """Every source of the edition, and those of the mergers where the article tells of them."""
+    edition = dataset.edition
+    used = views.used_sources(edition)
+    if "mergers" not in dataset.article.body:
+        return used
+    return used + [key for key in views.source_ids(edition, views.changes(edition)) if key not in used]
+
+
+def _data_sources(edition: Edition) -> list[str]:
+    """The downloads hold every figure and fact, and what each member has been part of since."""
     used = views.used_sources(edition)
     return used + [key for key in views.source_ids(edition, views.changes(edition)) if key not in used]
 
@@ -285,7 +295,7 @@ def article_pages(shared: Shared) -> Iterator[Page]:
             article = RenderedArticle(rendered.headline, rendered.sapo, rendered.byline,
                                       rendered.placed(shared.blocks(year, path)), rendered.unplaced, rendered.marker)
             yield Page(path, "article.html", ArticlePage(
-                **shared.edition_base(dataset, meta, _article_sources(dataset.edition)),
+                **shared.edition_base(dataset, meta, _article_sources(dataset)),
                 article=article, meta=dataset.article.meta, front=front))
 
 
@@ -297,6 +307,10 @@ RANKING_SECTIONS = (
     ("khen-thuong", "Khen thưởng", ("table:awards",)),
     ("cum-truong", "Cụm trưởng", ("table:heads",)),
 )
+
+
+MISSING_WORDS = ("điểm và thứ hạng các tỉnh", "thu nhập bình quân đầu người từng tỉnh", "mức giảm nghèo từng tỉnh",
+                 "các tỉnh đạt chuẩn nông thôn mới", "khen thưởng", "cụm trưởng")
 
 
 def rankings_pages(shared: Shared) -> Iterator[Page]:
@@ -314,7 +328,9 @@ def rankings_pages(shared: Shared) -> Iterator[Page]:
         used = {key for name, ids in shown.items() if f"table:{name}" in blocks for key in ids}
         yield Page(path, "rankings.html", RankingsPage(
             **shared.edition_base(dataset, meta, [k for k in edition.sources if k in used]),
-            blocks=blocks, sections=sections))
+            blocks=blocks, sections=sections,
+            missing=[what for (anchor, _, keys), what in zip(RANKING_SECTIONS, MISSING_WORDS)
+                     if not any(k in blocks for k in keys)]))
 
 
 def members_pages(shared: Shared) -> Iterator[Page]:
@@ -399,7 +415,7 @@ def data_pages(shared: Shared) -> Iterator[Page]:
         meta = PageMeta(path, f"Dữ liệu năm {year}: tải về và giải thích", description, path,
                         shared.canonical(path), metadata.script(json_ld))
         yield Page(path, "data.html", DataPage(
-            **shared.edition_base(dataset, meta, _article_sources(edition)),
+            **shared.edition_base(dataset, meta, _data_sources(edition)),
             downloads=[(files["figures_csv"], "CSV", "các con số, cho bảng tính (Excel, LibreOffice)",
                         len(shared.files[files["figures_csv"]])),
                        (files["facts_csv"], "CSV", "các sự kiện và danh sách, cho bảng tính",
