@@ -73,3 +73,42 @@ def test_disagreeing_sources_example_is_what_an_editor_sees(project):
     result = cli("check", cwd=project)
     assert result.returncode == 1
     assert _block_after("chỉ rõ từng cặp") == result.stderr.splitlines()[:6]
+
+
+def _table_messages(heading: str) -> list[str]:
+    """The messages quoted in the first column of the table under `heading`."""
+    section = README[README.index(heading):]
+    section = section[:section.index("\n### ", 1)]
+    return re.findall(r"^\| `([^`]+)`", section, flags=re.M)
+
+
+def test_every_multi_year_message_in_the_readme_is_real(editions_project):
+    """Each message the README explains under “Các cảnh báo về nhiều năm” is one the program prints
+    (“…” stands for the figures of the case)."""
+    p, data = editions_project, editions_project / "data"
+    said = cli("new-edition", "2026", "--data", str(data)).stderr
+    assert cli("new-edition", "2024", "--data", str(data)).returncode == 0
+    said += cli("check", "--data", str(data)).stderr
+    # the draft 2024 names a head for 2024 other than 2023's; a 2022 edition disagrees with 2023
+    edit(data / "2024/cluster.yaml", "sources: {}", 'sources: {kt: {publisher: "Báo X", title: "T", url: "https://x.vn/a"}}\n'
+         'heads: [{year: 2024, province: "An Giang", source: kt}]')
+    assert cli("new-edition", "2022", "--data", str(data)).returncode == 0
+    edit(data / "2022/cluster.yaml", "sources: {}",
+         'sources: {bao-kien-giang: {publisher: "Báo Kiên Giang", title: "Bài khác", url: "https://x.vn/b"}}\n'
+         "economy: {exports: {value: 20, qualifier: exact, source: bao-kien-giang}}")
+    said += cli("check", "--data", str(data)).stderr
+    (data / "2025").mkdir()
+    for name in ("cluster.yaml", "provinces.yaml", "article.md"):
+        (data / "2025" / name).write_bytes((data / "2023" / name).read_bytes())
+    said += cli("check", "--data", str(data)).stderr
+    (data / "2025/cluster.yaml").unlink()
+    (data / "2025/provinces.yaml").unlink()
+    (data / "2025/article.md").unlink()
+    (data / "2025").rmdir()
+    edit(data / "2026/provinces.yaml", '"An Giang": {}', '"Kiên Giang": {}')
+    said += cli("check", "--data", str(data)).stderr
+    messages = _table_messages("### Các cảnh báo về nhiều năm")
+    assert len(messages) == 8
+    for message in messages:
+        pattern = ".*?".join(re.escape(part) for part in message.split("…"))
+        assert re.search(pattern, said), message

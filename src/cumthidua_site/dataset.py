@@ -196,7 +196,8 @@ def _load_edition(folder: Path, data_dir: Path, reference: Reference
     existing = reference.existing(int(folder.name))
     try:
         edition = Edition.model_validate({**docs, "reference": reference}, context={
-            "provinces": existing, "members": _members(docs["provinces"], existing)})
+            "provinces": existing, "members": _members(docs["provinces"], existing),
+            "merged": reference.merged_by(int(folder.name))})
     except ValidationError as exc:
         return None, article, files, problems + validation_problems(exc, Edition, docs, paths)
     return (None if problems else edition), article, files, problems

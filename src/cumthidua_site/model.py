@@ -70,6 +70,13 @@ def _real_province(name: str, info: ValidationInfo) -> str:
     """A province of the reference list (data/reference/provinces.yaml), passed as validation context."""
     provinces = (info.context or {}).get("provinces", ())
     if provinces and name not in provinces:
+        merged = (info.context or {}).get("merged", {}).get(name)
+        if merged is not None:  # it existed, but not in this edition's year
+            into, since = merged
+            raise PydanticCustomError("province_unknown", "{what}", {
+                "what": f"“{name}” không còn là một tỉnh từ {since.day}/{since.month}/{since.year}, "
+                        f"khi trở thành một phần của {into}",
+                "hint": f"các năm từ {since.year} dùng tên tỉnh, thành phố sau sắp xếp: {into}"})
         raise _unknown_name(name, provinces, f"“{name}” không phải tên một tỉnh, thành phố")
     return name
 
@@ -360,6 +367,12 @@ class Reference(Model):
             if change.since.year <= year:
                 names = [n for n in names if n not in change.parts] + [change.into]
         return tuple(dict.fromkeys(names))
+
+    def merged_by(self, year: int) -> dict[str, tuple[str, dt.date]]:
+        """Provinces gone by the end of `year`: what each became, and since when."""
+        existing = set(self.existing(year))
+        return {name: (change.into, change.since) for change in self.changes if change.since.year <= year
+                for name in change.parts if name not in existing}
 
     def change_of(self, name: str) -> Optional[Change]:
         """The latest change that merged a province into another unit, if the data records one."""
