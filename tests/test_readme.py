@@ -85,7 +85,7 @@ def _table_messages(heading: str) -> list[str]:
 def test_every_multi_year_message_in_the_readme_is_real(editions_project):
     """Each message the README explains under “Các cảnh báo về nhiều năm” is one the program prints
     (“…” stands for the figures of the case)."""
-    p, data = editions_project, editions_project / "data"
+    data = editions_project / "data"
     said = cli("new-edition", "2026", "--data", str(data)).stderr
     assert cli("new-edition", "2024", "--data", str(data)).returncode == 0
     said += cli("check", "--data", str(data)).stderr
