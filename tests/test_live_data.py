@@ -1,5 +1,6 @@
 """The tests that read the live data/: it must be valid, build a complete site, and show every
-fact of the seed inventory and of the other papers' reports (more-sources.md, A–C), credited.
+fact of the seed inventory and of the other papers' reports (more-sources.md, A–D), credited:
+2023's on its pages, 2021's on its own. A new edition added by an editor changes nothing here.
 
 They name fields, never values: an editor's correct edit of a figure keeps them green; a
 figure or fact that goes missing, or loses its credit, turns them red.
@@ -12,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from cumthidua_site import formatting as fmt
 from cumthidua_site.build import run
-from cumthidua_site.dataset import load_dataset
+from cumthidua_site.dataset import load_project
 from cumthidua_site.errors import Level
 from cumthidua_site.figures import Figure
 
@@ -34,13 +35,26 @@ PROVINCE_FIGURES = [("Cà Mau", "rank"), ("Cà Mau", "score"), ("Sóc Trăng", "
                     ("Long An", "poverty_reduction"), ("Bạc Liêu", "poverty_reduction")]
 
 
+# more-sources.md D: the 2021 review (Người Lao Động), as fields of data/2021/cluster.yaml.
+FIGURES_2021 = ["member_count", "economy.provinces_grown", "economy.budget_revenue", "economy.budget_of_plan",
+                "economy.exports", "economy.exports_of_plan", "economy.social_investment"]
+
+
 @pytest.fixture(scope="module")
-def live():
+def built():
     result = run(LIVE_DATA)
-    dataset, _ = load_dataset(LIVE_DATA)
+    project, _ = load_project(LIVE_DATA)
     pages = {path: BeautifulSoup(content, "html5lib") for path, content in result.files.items()
              if path.endswith(".html")}
-    return result, dataset.edition, pages
+    return result, project, pages
+
+
+@pytest.fixture(scope="module")
+def live(built):
+    """The 2023 edition, and its own pages (those under 2023/ and the pages across editions)."""
+    result, project, pages = built
+    return result, project.editions[2023].edition, {p: page for p, page in pages.items()
+                                                     if not p[:4].isdigit() or p.startswith("2023/")}
 
 
 def _resolve(obj, path: str):
@@ -60,14 +74,42 @@ def _credited_on(pages, text: str, sources) -> list[str]:
     return found
 
 
-def test_live_data_is_valid_and_builds_every_page(live):
-    result, edition, _ = live
+def test_live_data_is_valid_and_builds_every_page(built):
+    result, project, _ = built
     errors = [p for p in result.problems if p.level is Level.ERROR]
     assert errors == [], errors
-    for page in ("index.html", "2023/bang-xep-hang/index.html", "2023/tinh/index.html", "2023/du-lieu/index.html", "404.html"):
+    assert {2021, 2023} <= set(project.editions)
+    for page in ("index.html", "cac-nam/index.html", "tinh/index.html", "404.html"):
         assert page in result.files, page
-    pages = {path for path in result.files if path.startswith("tinh/") and path.count("/") == 2}
-    assert len(pages) == len(edition.provinces)
+    for year, dataset in project.editions.items():
+        for page in ("index.html", "bang-xep-hang/index.html", "tinh/index.html", "du-lieu/index.html"):
+            assert f"{year}/{page}" in result.files, (year, page)
+        members = {p for p in result.files if p.startswith(f"{year}/tinh/") and p.count("/") == 3}
+        assert len(members) == len(dataset.edition.provinces)
+
+
+@pytest.mark.parametrize("field", FIGURES_2021)
+def test_every_2021_figure_is_shown_and_credited_on_2021s_pages(built, field):
+    _, project, pages = built
+    figure = _resolve(project.editions[2021].edition.cluster, field)
+    assert isinstance(figure, Figure) and figure.known, field
+    own = {p: page for p, page in pages.items() if p.startswith("2021/")}
+    assert _credited_on(own, fmt.figure(figure), figure.sources), (field, fmt.figure(figure))
+
+
+def test_every_2021_fact_is_shown_and_credited(built):
+    _, project, pages = built
+    cluster = project.editions[2021].edition.cluster
+    own = {p: page for p, page in pages.items() if p.startswith("2021/")}
+    economy, conference = cluster.economy, cluster.conference
+    facts = [(economy.fastest_growth.province, economy.fastest_growth.source)]
+    facts += [(name, economy.exports_met_plan.source) for name in economy.exports_met_plan.provinces]
+    facts += [(person.name, person.source) for person in conference.attendees]
+    facts += [(conference.city, conference.source), (fmt.date(conference.date), conference.source)]
+    facts += [(head.province, head.source) for head in cluster.heads]
+    missing = [(text, sources) for text, sources in facts if not _credited_on(own, text, sources)]
+    assert missing == []
+    assert not any(p.score.known or p.rank.known for p in project.editions[2021].edition.members)
 
 
 @pytest.mark.parametrize("field", CLUSTER_FIGURES)
