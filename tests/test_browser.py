@@ -69,14 +69,17 @@ def browser(tools):
         chromium.close()
 
 
-def site_pages() -> list[str]:
-    """Every HTML page the build writes, as paths under the site root."""
+def site_pages() -> tuple[list[str], list[str]]:
+    """Every HTML page the build writes, as paths under the site root: pages with content, and the
+    redirect pages of old addresses (which a browser leaves at once)."""
     from cumthidua_site.build import run
     result = run(DATA)
-    return sorted(path for path in result.files if path.endswith(".html"))
+    html = sorted(path for path in result.files if path.endswith(".html"))
+    moved = [path for path in html if b'http-equiv="refresh"' in result.files[path]]
+    return [path for path in html if path not in moved], moved
 
 
-PAGES = site_pages()
+PAGES, REDIRECTS = site_pages()
 
 
 def open_page(browser, base_url: str, path: str, viewport=(360, 740), scheme="light"):
@@ -217,7 +220,18 @@ def test_nu_html_checker_finds_no_errors(tools, built):
     errors = [f"{m.get('url', '').rsplit(SUBPATH, 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages]
     assert errors == [] and run.returncode == 0, "\n".join(errors)
     checked = {str(p) for p in (built / SUBPATH).rglob("*.html")}
-    assert len(checked) == len(PAGES)
+    assert len(checked) == len(PAGES) + len(REDIRECTS)
+
+
+@pytest.mark.parametrize("path", REDIRECTS)
+def test_an_old_address_takes_the_reader_to_its_new_page(browser, base_url, path):
+    """bang-xep-hang/ and du-lieu/ of the one-year site land on 2023's pages, under the sub-path."""
+    assert len(REDIRECTS) == 2
+    page = open_page(browser, base_url, path)
+    page.wait_for_url(f"{base_url}2023/{path}", timeout=5000)
+    assert page.locator("h1").first.inner_text().endswith("2023")
+    assert page.problems == []
+    page.context.close()
 
 
 @pytest.mark.parametrize("path", LIGHTHOUSE_PAGES)

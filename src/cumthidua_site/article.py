@@ -332,7 +332,7 @@ def _clean(html: str) -> str:
 
 # What is not the author's prose: expressions, tags, comments; a Markdown link's address;
 # an ordered list's number. Blanked out (newlines kept) so positions stay where they were.
-_NOT_PROSE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\]\([^)\n]*\)|<[a-z]+://[^>\n]*>|^[ \t]*\d+[.)][ \t]",
+_NOT_PROSE = re.compile(r"<!--.*?-->|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\]\([^)\n]*\)|<[a-z]+://[^>\n]*>|^[ \t]*\d+[.)][ \t]",
                         re.S | re.M)
 _TYPED = re.compile(r"\d(?:[\d.,]*\d)?")
 

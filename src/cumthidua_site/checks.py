@@ -384,7 +384,8 @@ def sources_consistent(editions: dict[int, Edition]) -> Iterator[Problem]:
     seen: dict[str, tuple[int, Model]] = {}
     for year in sorted(editions):
         for key, source in editions[year].cluster.sources.items():
-            if key in seen and seen[key][1] != source:
+            # compared as data: two copies of one declaration are one source wherever they were written
+            if key in seen and seen[key][1].model_dump() != source.model_dump():
                 first_year, first = seen[key]
                 yield error(_at(source), f"mã nguồn “{key}” đã dùng cho một nguồn khác trong số liệu năm "
                             f"{first_year} ({_ref(first)})",

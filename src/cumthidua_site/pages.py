@@ -285,8 +285,9 @@ def article_pages(shared: Shared) -> Iterator[Page]:
         for path, front in ((urls.article(year), False), (urls.FRONT, True)):
             if front and year != shared.newest:
                 continue
-            permanent = urls.canonical(shared.base_url, urls.article(year)) if shared.base_url \
-                else (urls.relative(path, urls.article(year)) if front else None)
+            # A relative canonical is invalid for search engines: without base_url, none (the front
+            # page then says its permanent address in a visible link)
+            permanent = shared.canonical(urls.article(year))
             meta = PageMeta(path, rendered.headline, rendered.sapo, urls.article(year), permanent,
                             metadata.script(metadata.news_article(
                                 shared.project.site, dataset.edition, rendered.headline, rendered.sapo,
