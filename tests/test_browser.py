@@ -2,18 +2,22 @@
 Lighthouse. Marked `browser`; skipped with a plain message when the tools are missing on a
 developer's machine, a failure when they are missing under CI=true.
 
-The site is built once and served over HTTP under a sub-path (/cum-thi-dua/), as a host
-would, so relative links are exercised. Screenshots, Lighthouse reports and the checker's
+The site (the fixture project with two editions, so that the pages across the years have
+series to draw) is built once and served over HTTP under a sub-path (/cum-thi-dua/), as a
+host would, so relative links are exercised. Screenshots, Lighthouse reports and the checker's
 output are kept in test-artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import http.server
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 
@@ -21,7 +25,7 @@ import pytest
 
 import browser_tools
 from cumthidua_site.cli import main
-from conftest import DATA
+from conftest import DATA, EDITION_2021
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +33,19 @@ SUBPATH = "cum-thi-dua"
 VIEWPORTS = {"phone": (360, 740), "desktop": (1280, 800)}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 LIGHTHOUSE_MIN = 0.95
-LIGHTHOUSE_PAGES = ["index.html", "2023/tinh/soc-trang/index.html"]
+LIGHTHOUSE_PAGES = ["index.html", "2023/tinh/soc-trang/index.html", "cac-nam/index.html"]
+
+
+def _two_editions() -> Path:
+    """The fixture data with its second edition, in a folder removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="browser-data-"))
+    atexit.register(shutil.rmtree, folder, True)
+    shutil.copytree(DATA, folder / "data")
+    shutil.copytree(EDITION_2021, folder / "data/2021")
+    return folder / "data"
+
+
+BROWSER_DATA = _two_editions()
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +59,7 @@ def tools():
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("www")
-    assert main(["build", "--data", str(DATA), "--out", str(root / SUBPATH)]) == 0
+    assert main(["build", "--data", str(BROWSER_DATA), "--out", str(root / SUBPATH)]) == 0
     return root
 
 
@@ -73,7 +89,7 @@ def site_pages() -> tuple[list[str], list[str]]:
     """Every HTML page the build writes, as paths under the site root: pages with content, and the
     redirect pages of old addresses (which a browser leaves at once)."""
     from cumthidua_site.build import run
-    result = run(DATA)
+    result = run(BROWSER_DATA)
     html = sorted(path for path in result.files if path.endswith(".html"))
     moved = [path for path in html if b'http-equiv="refresh"' in result.files[path]]
     return [path for path in html if path not in moved], moved
