@@ -453,3 +453,15 @@ def test_make_new_edition_without_a_year_says_how_to_use_it():
     assert "Thiếu năm. Cách dùng: make new-edition YEAR=2024" in result.stderr
     assert "Đã tạo" not in result.stderr
     assert sorted(p.name for p in (ROOT / "data").iterdir()) == before
+
+
+def test_a_province_gets_a_small_chart_for_each_figure_known_in_two_years(merged_project):
+    edit(merged_project / "data/2026/provinces.yaml", "  score: {value: 950, qualifier: exact, source: kiem-thu}",
+         "  score: {value: 950, qualifier: exact, source: kiem-thu}\n"
+         "  income_per_capita: {value: 80, qualifier: over, source: kiem-thu}")
+    out = build(merged_project)
+    charts = page(out, "tinh/ca-mau/index.html").select("figure.chart-figure svg")
+    assert [svg["aria-labelledby"].split()[0] for svg in charts] == [
+        "bieu-do-diem-qua-cac-nam-t", "bieu-do-income-per-capita-qua-cac-nam-t"]
+    text = text_of((out / "tinh/ca-mau/index.html").read_bytes())
+    assert "năm 2023: 69,8 triệu đồng/người/năm; năm 2026: trên 80 triệu đồng/người/năm" in text

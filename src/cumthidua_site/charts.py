@@ -296,12 +296,17 @@ def series_chart(quantity, points) -> Chart:
                  f"(năm {', '.join(str(y) for y in bounded)})." if bounded else ""))
 
 
-def province_chart(name: str, points: list[tuple[int, Figure]]) -> Chart:
-    """A province's competition score in the years the sources give it."""
+def province_chart(name: str, key: str, label: str, points: list[tuple[int, Figure]]) -> Chart:
+    """One of a province's figures in the years the sources give it: scores on an axis that need
+    not start at zero (they differ by little), the rest as bars from zero."""
     rows = [Row(f"Năm {year}", fig) for year, fig in points]
+    unit = points[0][1].unit.label
+    said = "; ".join(f"năm {year}: {fmt.figure(fig)}" for year, fig in points)
+    if key != "score":
+        return Chart(finding=f"{label} của {name} qua các năm", unit=unit, id=f"bieu-do-{fmt.slug(key)}-qua-cac-nam",
+                     title=f"{label} của {name} qua các năm", desc=said + ".", rows=rows)
     lo, _, _ = _domain(Chart("", "", "", rows, style="dot"))
     return Chart(
-        finding=f"Điểm thi đua của {name} qua các năm", unit="điểm", id="bieu-do-diem-qua-cac-nam",
-        title=f"Điểm thi đua của {name} qua các năm",
-        desc="; ".join(f"năm {year}: {fmt.figure(fig)}" for year, fig in points) + f". Trục bắt đầu từ {fmt.number(lo)}.",
+        finding=f"{label} của {name} qua các năm", unit=unit, id="bieu-do-diem-qua-cac-nam",
+        title=f"{label} của {name} qua các năm", desc=said + f". Trục bắt đầu từ {fmt.number(lo)}.",
         rows=rows, style="dot", caption=f"Trục điểm bắt đầu từ {fmt.number(lo)}, không phải từ 0.")

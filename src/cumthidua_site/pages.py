@@ -44,6 +44,7 @@ class Base:
     page: PageMeta
     nav: list[tuple[str, str]]
     url: Callable[[str], str]
+    paths: Any  # the urls module: every address a template links to comes from there
     css: Markup
     js: Markup
     favicon: str
@@ -51,7 +52,6 @@ class Base:
     main_source: str
     page_sources: list[str]
     years: list[int]  # the published editions, newest first
-    home: str  # the newest edition's article, where the site name links
     data_home: str  # the downloads the footer links to
 
 
@@ -231,10 +231,10 @@ class Shared:
         else:
             def url(target: str, here: str = here) -> str:
                 return urls.relative(here, target)
-        return dict(site=self.project.site, page=meta, nav=self.nav(year), url=url, css=self.css, js=self.js,
+        return dict(site=self.project.site, page=meta, nav=self.nav(year), url=url, paths=urls, css=self.css, js=self.js,
                     favicon=self.favicon, sources=sources if sources is not None else newest.sources,
                     main_source=main or views.main_source(newest), page_sources=page_sources,
-                    years=sorted(self.project.editions, reverse=True), home=urls.article(self.newest),
+                    years=sorted(self.project.editions, reverse=True),
                     data_home=urls.data(year if year is not None else self.newest))
 
     def edition_base(self, dataset: Dataset, meta: PageMeta, page_sources: list[str]) -> dict[str, Any]:
@@ -502,6 +502,10 @@ def provinces_page(shared: Shared) -> Iterator[Page]:
         **shared.base(meta, None, [k for k in sources if k in used], sources), rows=rows))
 
 
+HISTORY_CHARTS = (("score", "Điểm thi đua"), ("income_per_capita", "Thu nhập bình quân đầu người"),
+                  ("poverty_reduction", "Giảm tỷ lệ hộ nghèo so với kế hoạch"))
+
+
 def province_pages(shared: Shared) -> Iterator[Page]:
     editions = _editions(shared)
     names = series.province_names(editions)
@@ -511,8 +515,12 @@ def province_pages(shared: Shared) -> Iterator[Page]:
         memberships = series.history(editions, name)
         change = series.change_of(editions, name)
         rows = [(m, urls.member(m.year, name), links(m.year)) for m in memberships]
-        points = [(m.year, m.province.score) for m in memberships if m.province.score.known]
-        chart = charts.figure_html(charts.province_chart(name, points)) if len(points) >= 2 else Markup("")
+        drawn = []
+        for key, label in HISTORY_CHARTS:  # a small chart for each figure known in two years or more
+            points = [(m.year, getattr(m.province, key)) for m in memberships if getattr(m.province, key).known]
+            if len(points) >= 2:
+                drawn.append(charts.figure_html(charts.province_chart(name, key, label, points)))
+        chart = Markup("\n").join(drawn)
         used: list[str] = []
         for m in memberships:
             used += views.province_sources(m.edition, m.province)

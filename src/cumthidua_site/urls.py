@@ -69,8 +69,11 @@ def relative(here: str, target: str) -> str:
     return "../" * here.count("/") + target
 
 
+def folder(path: str) -> str:
+    """A page's address as a reader writes it: 2023/index.html -> 2023/."""
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
 def canonical(base_url: str, path: str) -> str:
     """The absolute URL of a page, directory style."""
-    if path.endswith("index.html"):
-        path = path[: -len("index.html")]
-    return base_url + path
+    return base_url + folder(path)
