@@ -9,7 +9,7 @@ import shutil
 import pytest
 from jinja2 import meta
 
-from cumthidua_site import pages, render
+from cumthidua_site import contexts, pages, render
 from cumthidua_site.build import run
 from cumthidua_site.dataset import load_project
 from conftest import EDITION_2021, TEMPLATES, edit
@@ -40,7 +40,7 @@ def used(env, name: str, seen: set[str] | None = None) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("template, context", sorted(pages.TEMPLATES.items()))
+@pytest.mark.parametrize("template, context", sorted(contexts.TEMPLATES.items()))
 def test_each_template_documents_exactly_its_context(template, context):
     fields = {f.name for f in dataclasses.fields(context)}
     assert documented(template) == fields
@@ -50,7 +50,7 @@ def test_each_template_documents_exactly_its_context(template, context):
 
 
 def test_the_base_layout_documents_what_every_page_has():
-    assert documented("base.html") == {f.name for f in dataclasses.fields(pages.Base)}
+    assert documented("base.html") == {f.name for f in dataclasses.fields(contexts.Base)}
 
 
 def test_every_page_gets_its_kinds_context(project):
@@ -63,7 +63,7 @@ def test_every_page_gets_its_kinds_context(project):
         if kind in (pages.article_pages, pages.years_page):
             continue  # these need the rendered articles: covered by the builds
         for page in kind(shared if kind is not pages.data_pages else _with_files(shared, loaded)):
-            assert type(page.context) is pages.TEMPLATES[page.template], page.path
+            assert type(page.context) is contexts.TEMPLATES[page.template], page.path
             assert page.path not in seen, page.path
             seen[page.path] = page
             env.get_template(page.template)  # exists

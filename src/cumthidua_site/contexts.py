@@ -1,0 +1,188 @@
+"""The typed contexts of the pages: one dataclass per page kind, whose fields are exactly the
+names its template may use (each template documents them on its first line, `{# context: … #}`;
+tests/test_pages.py holds the two together)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Optional
+
+from markupsafe import Markup
+
+from . import series
+from .article import RenderedArticle
+from .model import Article, Cluster, Edition, Head, Province, Site, Source
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    path: str
+    title: str
+    description: str
+    nav: str  # the navigation entry this page belongs to
+    canonical: Optional[str]  # absolute when the site knows its address
+    json_ld: Markup = Markup("")
+    og_type: str = "website"
+    script: bool = False  # sortable tables need the small script
+    noindex: bool = False
+    listed: bool = True  # in sitemap.xml: a canonical address of its own
+
+
+@dataclass
+class Base:
+    """What base.html uses: every page has it."""
+
+    site: Site
+    page: PageMeta
+    nav: list[tuple[str, str]]
+    url: Callable[[str], str]
+    paths: Any  # the urls module: every address a template links to comes from there
+    css: Markup
+    js: Markup
+    favicon: str
+    sources: dict[str, Source]
+    main_source: str
+    page_sources: list[str]
+    years: list[int]  # the published editions, newest first
+    data_home: str  # the downloads the footer links to
+
+
+@dataclass(frozen=True)
+class Links:
+    """An edition's own pages."""
+
+    year: int
+    article: str
+    rankings: str
+    members: str
+    data: str
+
+
+@dataclass
+class EditionBase(Base):
+    """What every page of one edition uses, tables included."""
+
+    edition: Edition
+    cluster: Cluster
+    links: Links
+    member_path: Callable[[Province], str]
+    table_sources: dict[str, list[str]]
+    score_rows: list
+    income_rows: list
+    poverty_rows: list
+    poverty_others: list[Province]
+    ranked: list[Province]
+    unnamed_ranks: list[int]
+    heads: list[Head]
+    members: list[Province]
+
+
+@dataclass
+class ArticlePage(EditionBase):
+    article: RenderedArticle
+    meta: Article
+    front: bool  # the front page: the newest edition's article at the site's root
+
+
+@dataclass
+class RankingsPage(EditionBase):
+    blocks: dict[str, Markup]
+    sections: list[tuple[str, str, list[str]]]  # (anchor, heading, block keys) of what the edition gives
+    missing: list[str]  # what the edition's sources do not give, said in words
+
+
+@dataclass
+class MembersPage(EditionBase):
+    pass
+
+
+@dataclass
+class MemberPage(EditionBase):
+    p: Province
+    facts: dict[str, Any]
+    prev: Optional[Province]
+    next: Optional[Province]
+    across: str  # the province's page across the editions
+
+
+@dataclass
+class DataPage(EditionBase):
+    downloads: list[tuple[str, str, str, int]]
+    columns: list
+    fact_columns: list
+    fields: list
+    qualifiers: list
+    row_count: int
+    known_count: int
+    resolutions: list
+
+
+@dataclass(frozen=True)
+class EditionSummary:
+    year: int
+    links: Links
+    title: str
+    figures: list[tuple[str, Any]]  # (label, figure) the edition gives
+    leader: Optional[Province]
+
+
+@dataclass
+class YearsPage(Base):
+    editions: list[EditionSummary]
+    quantities: list[tuple[series.Quantity, list[series.Point], Markup]]
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    name: str
+    path: str
+    years: list[tuple[int, str]]  # (year, the edition's page of the province)
+    change: Any
+
+
+@dataclass
+class ProvincesPage(Base):
+    rows: list[ProvinceRow]
+
+
+@dataclass
+class ProvincePage(Base):
+    name: str
+    memberships: list[tuple[series.Membership, str, Links]]  # (membership, its page, its edition's pages)
+    chart: Markup
+    change: Any
+    into_path: Optional[str]  # the page of what it became, when that is a province of the site too
+    parts_paths: list[tuple[str, Optional[str]]]  # what it was formed from, linked where the site has them
+
+
+@dataclass
+class RedirectPage:
+    site: Site
+    page: PageMeta
+    target: str
+    css: Markup
+    favicon: str
+
+
+@dataclass
+class NotFoundPage(Base):
+    pass
+
+
+@dataclass
+class Page:
+    """One page to render: where, with which template, and what the template sees."""
+
+    path: str
+    template: str
+    context: Any
+
+    def variables(self) -> dict[str, Any]:
+        return {f.name: getattr(self.context, f.name) for f in fields(self.context)}
+
+
+# Each page kind's template and context class, for the test that holds them together.
+TEMPLATES = {"article.html": ArticlePage, "rankings.html": RankingsPage, "provinces.html": MembersPage,
+             "province.html": MemberPage, "data.html": DataPage, "years.html": YearsPage,
+             "provinces_all.html": ProvincesPage, "province_history.html": ProvincePage,
+             "redirect.html": RedirectPage, "404.html": NotFoundPage}
