@@ -4,13 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: build test check bench clean new-edition golden
+.PHONY: build test check serve bench clean new-edition golden
 
 build: $(VENV)/.stamp-run
 	$(BIN)/cumthidua-site build
 
 check: $(VENV)/.stamp-run
 	$(BIN)/cumthidua-site check
+
+# Live preview on http://127.0.0.1:8000/ (PORT=8001 for another port); Ctrl-C stops it.
+serve: $(VENV)/.stamp-run
+	$(BIN)/cumthidua-site serve $(if $(PORT),--port $(PORT))
 
 # Next year's folder: make new-edition YEAR=2024
 new-edition: $(VENV)/.stamp-run

@@ -398,17 +398,38 @@ def render_article(dataset: Dataset, blocks: dict[str, Markup]
     that `{{ table("…") }}` and `{{ chart("…") }}` place on a line of their own.
     Runs in a child process under BUDGET.
     """
-    typed = typed_figures(dataset)
-    outcome = isolate.run(lambda stage: _render(dataset, blocks, stage), BUDGET)
-    if outcome.failure:
-        return None, typed + [_budget_problem(dataset.article, outcome)]
-    problems = typed + [Problem.from_dict(p) for p in outcome.result["problems"]]
-    if problems:
-        return None, problems
-    done = outcome.result["article"]
-    rendered = RenderedArticle(done["headline"], done["sapo"], done["byline"], Markup(""), done["unplaced"],
-                               done["marker"])
+    key = _cache_key(dataset, blocks)
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        typed = typed_figures(dataset)
+        outcome = isolate.run(lambda stage: _render(dataset, blocks, stage), BUDGET)
+        if outcome.failure:
+            return None, typed + [_budget_problem(dataset.article, outcome)]
+        problems = typed + [Problem.from_dict(p) for p in outcome.result["problems"]]
+        if problems:
+            return None, problems
+        done = outcome.result["article"]
+        rendered = RenderedArticle(done["headline"], done["sapo"], done["byline"], Markup(""), done["unplaced"],
+                                   done["marker"])
+        _RENDERED[key] = rendered
+        while len(_RENDERED) > 16:  # the newest few: serve's rebuilds reuse every unchanged edition's
+            del _RENDERED[next(iter(_RENDERED))]
     return dataclasses.replace(rendered, body=rendered.placed(blocks)), []
+
+
+# Articles already rendered in this process, by everything their text can reach: a rebuild
+# (serve) renders again only the article of an edition whose data or text changed.
+_RENDERED: dict[str, RenderedArticle] = {}
+
+
+def _cache_key(dataset: Dataset, blocks: dict[str, Markup]) -> str:
+    article = dataset.article
+    # repr shows every field of the models (private attributes excepted: only where they were written)
+    limits = (RENDER_SECONDS, MEMORY_BYTES, MAX_TEXT, MAX_BLOCK, MAX_BRACKETS, MAX_NESTING, MAX_FIELD, BUDGET)
+    parts = (repr(dataset.edition), repr(dataset.site), repr(article.meta), article.body, article.text,
+             str(article.path), str(article.body_line),
+             " ".join(sorted(blocks)), repr(limits))
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
 def _render(dataset: Dataset, blocks: dict[str, Markup], report: Callable[[str], None]) -> dict:

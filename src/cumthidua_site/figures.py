@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 from typing import Annotated, Any, ClassVar, Iterator, Optional
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, Strict, ValidationInfo,
@@ -392,7 +393,6 @@ class Figure(Model):
     claims: list[Claim] = Field(min_length=1)
     resolution: Optional[Resolution] = None
 
-    _shown: Optional[Claim] = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -413,12 +413,10 @@ class Figure(Model):
             return self.shown.where(field, index)
         return super().where(field, index) or self.loc
 
-    @property
+    @cached_property  # read on every page that shows the figure: a plain attribute once chosen
     def shown(self) -> Claim:
         """The claim the site shows (chosen once)."""
-        if self._shown is None:
-            self._shown = self._choose()
-        return self._shown
+        return self._choose()
 
     def _choose(self) -> Claim:
         if self.resolution is not None:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal
 from typing import Iterable, Optional, Union
 
 from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_decimal
+from babel.numbers import parse_pattern
 from slugify import slugify
 
 from . import figures
 from .figures import Comparison, Figure, Interval, Qualifier
 
 LOCALE = "vi"
+_VI = Locale.parse(LOCALE)  # parsed once: Babel parses a locale given by name on every call
 UNKNOWN = "bài gốc không nêu"  # what our source does not give; never "chưa công bố"
 
 Numeric = Union[int, Decimal]
@@ -27,7 +29,12 @@ def number(value: Numeric) -> str:
     value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     decimals = max(0, -int(value.as_tuple().exponent))
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
+    return _pattern(pattern).apply(value, _VI)  # what format_decimal does, without parsing again
+
+
+@lru_cache(maxsize=64)
+def _pattern(pattern: str):
+    return parse_pattern(pattern)
 
 
 def percent(value: Numeric) -> str:
@@ -77,12 +84,12 @@ def value(fig: Figure) -> str:
 
 def date(day: dt.date) -> str:
     """27/3/2024, as Vietnamese news writes dates."""
-    return format_date(day, format="d/M/y", locale=LOCALE)
+    return format_date(day, format="d/M/y", locale=_VI)
 
 
 def long_date(day: dt.date) -> str:
     """'ngày 27 tháng 3 năm 2024'."""
-    return format_date(day, format="'ngày' d 'tháng' M 'năm' y", locale=LOCALE)
+    return format_date(day, format="'ngày' d 'tháng' M 'năm' y", locale=_VI)
 
 
 def _joiner(pattern: str) -> Optional[str]:
@@ -92,7 +99,7 @@ def _joiner(pattern: str) -> Optional[str]:
     return None
 
 
-_LIST = Locale.parse(LOCALE).list_patterns["standard"]
+_LIST = _VI.list_patterns["standard"]
 _START, _MIDDLE, _END, _TWO = (_joiner(_LIST[key]) for key in ("start", "middle", "end", "2"))
 
 
@@ -111,7 +118,7 @@ def names(items: Iterable[str]) -> str:
     """
     items = [_text(item) for item in items]
     if len(items) <= 2 or None in (_START, _MIDDLE, _END, _TWO):
-        return format_list(items, locale=LOCALE) if items else ""
+        return format_list(items, locale=_VI) if items else ""
     return items[0] + _START + _MIDDLE.join(items[1:-1]) + _END + items[-1]
 
 
@@ -158,6 +165,7 @@ _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
 
 
+@lru_cache(maxsize=4096)  # the same few names are sorted on every page
 def sort_key(text: str) -> tuple:
     """Key for Vietnamese order: letters first (a < ă < â, d < đ), then tones."""
     letters, tones = [], []
@@ -175,4 +183,9 @@ def slug(text: str) -> str:
     """'Đồng Tháp' -> 'dong-thap', for paths and anchors."""
     if not isinstance(text, str):
         raise TypeError(f"cannot slug a {type(text).__name__}")
+    return _slug(text)
+
+
+@lru_cache(maxsize=4096)  # every province's address is made on every page that links it
+def _slug(text: str) -> str:
     return slugify(text)

@@ -34,6 +34,7 @@ class Shared:
     articles: dict[int, RenderedArticle]
     blocks: Callable[[int, str], dict[str, Markup]]  # (year, page path) -> rendered tables and charts
     files: dict[str, bytes] = field(default_factory=dict)  # download files already made
+    views: dict[int, dict[str, Any]] = field(default_factory=dict)  # each edition's views, made once
 
     @property
     def base_url(self) -> str:
@@ -72,8 +73,10 @@ class Shared:
     def edition_base(self, dataset: Dataset, meta: PageMeta, page_sources: list[str]) -> dict[str, Any]:
         edition = dataset.edition
         year = edition.year
+        if year not in self.views:  # the same for every page of the edition: made once
+            self.views[year] = edition_views(edition)
         return dict(self.base(meta, year, page_sources, edition.sources, views.main_source(edition)),
-                    **edition_views(edition))
+                    **self.views[year])
 
 
 def links(year: int) -> Links:

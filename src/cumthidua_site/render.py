@@ -29,8 +29,23 @@ TEMPLATE_FILES = ("base.html", "article.html", "rankings.html", "provinces.html"
                   "404.html", "style.css", "sort.js", "favicon.svg")
 
 
+_ENVIRONMENTS: dict[str, Environment] = {}
+
+
 def environment(templates: Path) -> Environment:
-    """Autoescaping, strict Jinja environment with the Vietnamese filters, for our own templates."""
+    """Autoescaping, strict Jinja environment with the Vietnamese filters, for our own templates.
+
+    One per templates folder for the life of the process: Jinja keeps each compiled template
+    and compiles it again only when its file changes (auto_reload), so `serve`'s rebuilds and
+    repeated builds skip compiling.
+    """
+    key = str(templates.resolve())
+    if key not in _ENVIRONMENTS:
+        _ENVIRONMENTS[key] = _new_environment(templates)
+    return _ENVIRONMENTS[key]
+
+
+def _new_environment(templates: Path) -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates)),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -105,13 +120,18 @@ def _blocks(env: Environment, project: Project) -> Callable[[int, str], dict[str
             made[year] = (shared, {name: html for name, html in chart_html.items() if name in present}, present)
         return made[year]
 
+    placed: dict[tuple[int, int], dict[str, Markup]] = {}
+
     def blocks(year: int, path: str) -> dict[str, Markup]:
-        shared, chart_html, present = edition_parts(year)
-        context = {**shared, "url": lambda target: urls.relative(path, target)}
-        out = {f"table:{name}": Markup(env.get_template(f"_table_{name}.html").render(context))
-               for name in TABLES if name in present}
-        out.update({f"chart:{name}": html for name, html in chart_html.items() if name in CHARTS})
-        return out
+        depth = path.count("/")  # relative links differ only by how deep the page is
+        if (year, depth) not in placed:
+            shared, chart_html, present = edition_parts(year)
+            context = {**shared, "url": lambda target: urls.relative(path, target)}
+            out = {f"table:{name}": Markup(env.get_template(f"_table_{name}.html").render(context))
+                   for name in TABLES if name in present}
+            out.update({f"chart:{name}": html for name, html in chart_html.items() if name in CHARTS})
+            placed[(year, depth)] = out
+        return placed[(year, depth)]
     return blocks
 
 

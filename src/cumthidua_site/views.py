@@ -141,9 +141,17 @@ def source_ids(edition: Edition, *things: object) -> list[str]:
 
 def used_sources(edition: Edition) -> list[str]:
     """Every source any figure or fact of the edition names (a figure's through its claims)."""
-    owners = [owner for model in (edition.cluster, *edition.members)
-              for owner, name, _ in walk(model) if name == "source"]
-    return source_ids(edition, owners)
+    hit = _USED.get(id(edition))
+    if hit is None or hit[0] is not edition:  # the whole model is walked once per edition
+        owners = [owner for model in (edition.cluster, *edition.members)
+                  for owner, name, _ in walk(model) if name == "source"]
+        hit = _USED[id(edition)] = (edition, source_ids(edition, owners))
+        while len(_USED) > 8:  # the editions of the last build or two (holding them keeps their ids)
+            del _USED[next(iter(_USED))]
+    return list(hit[1])
+
+
+_USED: dict[int, tuple[Edition, list[str]]] = {}
 
 
 def changes(edition: Edition) -> list[Change]:
