@@ -1,4 +1,4 @@
-"""Command line: build | check | new-edition. Exit 0 ok, 1 bad data, 2 bad usage, 75 output busy, 70 a bug of ours."""
+"""Command line: build | check | serve | new-edition. Exit 0 ok, 1 bad data, 2 bad usage, 75 output busy, 70 a bug of ours."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ class _Parser(argparse.ArgumentParser):
                               f"  gợi ý: chạy `{self.prog} --help` để xem cách dùng\n")
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"cổng phải là một số từ 0 đến 65535, đang là “{text}”")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="cumthidua-site",
                   description="Dựng trang dữ liệu Cụm thi đua các tỉnh miền Tây Nam Bộ từ tệp YAML.")
@@ -63,6 +69,17 @@ def parser() -> argparse.ArgumentParser:
                          help="thư mục mẫu trang (mặc định: templates bên cạnh thư mục số liệu)")
         sub.add_argument("--strict", action="store_true",
                          help="coi cảnh báo như lỗi (thoát với mã 1)")
+    serve = commands.add_parser("serve", help="xem trước: dựng trang, mở máy chủ, tự dựng lại khi sửa tệp",
+                                description="Dựng trang rồi mở một máy chủ xem trước. Mỗi lần lưu một tệp số liệu "
+                                            "hay mẫu trang, trang được dựng lại và trình duyệt tự tải lại; nếu số "
+                                            "liệu có lỗi, lỗi hiện ngay trên trang. Không ghi vào build/.")
+    serve.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
+                       help="thư mục số liệu (mặc định: data)")
+    serve.add_argument("--templates", type=Path, default=None, metavar="THƯ_MỤC",
+                       help="thư mục mẫu trang (mặc định: templates của dự án)")
+    serve.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ",
+                       help="địa chỉ lắng nghe (mặc định: 127.0.0.1, chỉ máy này)")
+    serve.add_argument("--port", type=_port, default=8000, metavar="CỔNG", help="cổng (mặc định: 8000)")
     new = commands.add_parser("new-edition", help="tạo thư mục số liệu cho một năm mới",
                               description="Tạo data/NĂM/ với danh sách tỉnh của năm trước (bỏ các tỉnh đã sáp nhập), "
                                           "mọi con số chưa biết, chưa có nguồn, và khung bài viết. "
@@ -106,6 +123,21 @@ def _new_edition(args) -> int:
     return EXIT_OK
 
 
+def _serve(args) -> int:
+    from .serve import PortBusy, serve
+    try:
+        return serve(args.data, args.templates, args.host, args.port, sys.stderr)
+    except PortBusy as busy:
+        print(f"cumthidua-site: lỗi: cổng {busy.port} đang có chương trình khác dùng.\n"
+              f"  gợi ý: dùng cổng khác, ví dụ cổng đang trống {busy.free}: "
+              f"cumthidua-site serve --port {busy.free} (hoặc make serve PORT={busy.free})", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"cumthidua-site: lỗi: không mở được máy chủ xem trước tại {args.host}:{args.port} ({exc.strerror}).\n"
+              f"  gợi ý: kiểm tra --host (mặc định 127.0.0.1) và --port", file=sys.stderr)
+        return EXIT_USAGE
+
+
 def _today() -> str:
     """Today, or SOURCE_DATE_EPOCH's day when a build must be reproducible."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
@@ -121,6 +153,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return int(exc.code or 0)
     if args.command == "new-edition":
         return _new_edition(args)
+    if args.command == "serve":
+        return _serve(args)
     try:
         out = args.out if args.command == "build" else None
         result = run(args.data, out=out, templates=args.templates, strict=args.strict,
