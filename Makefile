@@ -4,13 +4,25 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: build test check serve bench clean new-edition golden
+.PHONY: build test check serve bench clean new-edition golden _build _check
 
-build: $(VENV)/.stamp-run
-	$(BIN)/cumthidua-site build
+# An editor's command that fails ends with what to do, in Vietnamese, not with make's own
+# English "*** Error 1": the command's exit status is kept, and $(error), expanded once the
+# command has run, stops make with our sentence.
+STATUS = $(VENV)/.last-status
+finish = $(if $(filter-out 0,$(file <$(STATUS))),$(error Chưa xong: sửa các lỗi ở trên (tệp:dòng:cột, theo dòng gợi ý) rồi chạy lại $(1)))true
 
-check: $(VENV)/.stamp-run
-	$(BIN)/cumthidua-site check
+build: _build
+	@$(call finish,make build)
+
+_build: $(VENV)/.stamp-run
+	@$(BIN)/cumthidua-site build; echo $$? > $(STATUS)
+
+check: _check
+	@$(call finish,make check)
+
+_check: $(VENV)/.stamp-run
+	@$(BIN)/cumthidua-site check; echo $$? > $(STATUS)
 
 # Live preview on http://127.0.0.1:8000/ (PORT=8001 for another port); Ctrl-C stops it.
 serve: $(VENV)/.stamp-run

@@ -7,7 +7,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from conftest import cli, edit, position
+import pytest
+
+from conftest import DATA, ROOT, cli, edit, position
 
 
 def test_check_clean_data_exits_zero():
@@ -85,3 +87,27 @@ def test_missing_data_folder(tmp_path):
 def test_console_script_is_installed():
     script = Path(sys.executable).parent / "cumthidua-site"
     assert script.is_file() or shutil.which("cumthidua-site")
+
+
+def test_a_failed_make_build_ends_with_what_to_do_in_vietnamese(tmp_path):
+    """Not with make's own English “*** Error 1”: the last line says what to do."""
+    import subprocess
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "NO_COLOR": "1"}
+    if subprocess.run(["make", "-q", ".venv/.stamp-run"], cwd=ROOT, env=env, capture_output=True).returncode != 0:
+        pytest.skip("the virtual environment is out of date: make would reinstall it first")
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)  # the same times: make sees the venv as up to date
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    shutil.copytree(DATA, tmp_path / "data")
+    edit(tmp_path / "data/2023/provinces.yaml", "score: {value: 938.21,", 'score: {value: "938,21",')
+    for target in ("build", "check"):
+        result = subprocess.run(["make", "-s", target], cwd=tmp_path, env=env, capture_output=True, text=True,
+                                encoding="utf-8", timeout=300)
+        last = result.stderr.strip().splitlines()[-1]
+        assert result.returncode != 0 and "Error 1" not in result.stderr
+        assert last.endswith(f"*** Chưa xong: sửa các lỗi ở trên (tệp:dòng:cột, theo dòng gợi ý) rồi chạy lại "
+                             f"make {target}.  Stop."), last
+        assert "provinces.yaml:61:18: lỗi:" in result.stderr
+    assert not (tmp_path / "build").exists()

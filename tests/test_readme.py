@@ -17,7 +17,7 @@ def _block_after(marker: str) -> list[str]:
 
 
 def test_quick_start_says_exactly_the_two_commands():
-    quick = README[README.index("## Quick start"):README.index("## Site map")]
+    quick = README[README.index("## Bắt đầu nhanh"):README.index("## Site map")]
     commands = re.findall(r"^make \w+", quick, flags=re.M)
     assert commands == ["make build", "make test"]
 

@@ -10,6 +10,7 @@ script, event handler or javascript: link; data printed into it is literal text.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 
 import contextlib
@@ -26,7 +27,7 @@ from typing import Any, Callable, Optional
 
 import markdown
 import nh3
-from jinja2 import FunctionLoader, TemplateSyntaxError, UndefinedError
+from jinja2 import BytecodeCache, FunctionLoader, TemplateSyntaxError, UndefinedError
 from markupsafe import Markup
 
 from . import formatting as fmt
@@ -405,6 +406,7 @@ def render_article(dataset: Dataset, blocks: dict[str, Markup]
         outcome = isolate.run(lambda stage: _render(dataset, blocks, stage), BUDGET)
         if outcome.failure:
             return None, typed + [_budget_problem(dataset.article, outcome)]
+        _keep_compiled(outcome.result.get("compiled", {}))
         problems = typed + [Problem.from_dict(p) for p in outcome.result["problems"]]
         if problems:
             return None, problems
@@ -415,6 +417,31 @@ def render_article(dataset: Dataset, blocks: dict[str, Markup]
         while len(_RENDERED) > 16:  # the newest few: serve's rebuilds reuse every unchanged edition's
             del _RENDERED[next(iter(_RENDERED))]
     return dataclasses.replace(rendered, body=rendered.placed(blocks)), []
+
+
+# The article body compiled by earlier children, by Jinja's key and checked against the
+# source's checksum: a child inherits it with the fork and skips compiling an unchanged body,
+# most of an article's render. Compiling stays in the child, under the budget; the parent
+# only keeps the bytes a child sent back.
+_COMPILED: dict[str, bytes] = {}
+_NEW_CODE: dict[str, bytes] = {}  # in a child: what it compiled, to send back
+
+
+class _CompiledBodies(BytecodeCache):
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in _COMPILED:
+            bucket.bytecode_from_string(_COMPILED[bucket.key])  # Jinja resets it on a checksum mismatch
+
+    def dump_bytecode(self, bucket) -> None:
+        _NEW_CODE[bucket.key] = bucket.bytecode_to_string()
+
+
+def _keep_compiled(sent: dict[str, str]) -> None:
+    for key, code in sent.items():
+        _COMPILED.pop(key, None)
+        _COMPILED[key] = base64.b64decode(code)
+    while len(_COMPILED) > 8:  # the articles of the editions in use
+        del _COMPILED[next(iter(_COMPILED))]
 
 
 # Articles already rendered in this process, by everything their text can reach: a rebuild
@@ -446,7 +473,8 @@ def _render(dataset: Dataset, blocks: dict[str, Markup], report: Callable[[str],
     except ArticleTimeout:  # outside a template: in Markdown or cleaning (or as the timer stops)
         timeout = isolate.Outcome(failure="timeout", stage=state["stage"])
         article, problems = None, [_budget_problem(dataset.article, timeout)]
-    return {"article": asdict(article) if article else None, "problems": [p.to_dict() for p in problems]}
+    return {"article": asdict(article) if article else None, "problems": [p.to_dict() for p in problems],
+            "compiled": {key: base64.b64encode(code).decode("ascii") for key, code in _NEW_CODE.items()}}
 
 
 def _render_all(dataset: Dataset, blocks: dict[str, Markup], enter: Callable[[str], None]
@@ -480,7 +508,8 @@ def _render_all(dataset: Dataset, blocks: dict[str, Markup], enter: Callable[[st
                                   "viết ngắn lại; phần dài đưa xuống lời bài"))
     enter("body")
     body_env = sandbox.ClosedEnvironment(text=False, context=context, loader=FunctionLoader(
-        lambda name: (article.body, str(article.path), lambda: True) if name == "article.md" else None))
+        lambda name: (article.body, str(article.path), lambda: True) if name == "article.md" else None),
+        bytecode_cache=_CompiledBodies())
     try:
         text = body_env.get_template("article.md").render(context)
     except Exception as exc:

@@ -255,8 +255,8 @@ class ClosedEnvironment(SandboxedEnvironment):
 
     intercepted_binops = frozenset(["+", "-", "*", "/", "//", "%", "**"])
 
-    def __init__(self, text: bool, context: Mapping[str, Any], loader=None):
-        super().__init__(loader=loader, autoescape=not text, undefined=StrictUndefined,
+    def __init__(self, text: bool, context: Mapping[str, Any], loader=None, bytecode_cache=None):
+        super().__init__(loader=loader, bytecode_cache=bytecode_cache, autoescape=not text, undefined=StrictUndefined,
                          finalize=as_text if text else as_markdown_text,
                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.globals.clear()  # no range, lipsum, cycler, joiner, namespace, dict
