@@ -68,6 +68,11 @@ CLIENT = """<script>
 """
 
 
+NO_SITE = ("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Chưa dựng được trang</title>"
+           "</head><body><h1>Chưa dựng được trang</h1><p>Số liệu đang có lỗi: xem danh sách lỗi trong cửa sổ "
+           "dòng lệnh. Sửa tệp rồi lưu, trang tự cập nhật.</p></body></html>").encode("utf-8")
+
+
 @dataclass
 class Live:
     """What the HTTP threads read: the last good files, the current problems, the open tabs."""
@@ -158,8 +163,10 @@ def handler(live: Live) -> type[http.server.BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            if status == 404:
-                content = files.get("404.html", "<!DOCTYPE html><title>404</title><p>Không tìm thấy trang.".encode())
+            if not files:  # no good build yet: a page the problems can be shown over
+                status, content, kind = 503, NO_SITE, TYPES[".html"]
+            elif status == 404:
+                content = files.get("404.html", NO_SITE)
                 kind = TYPES[".html"]
             else:
                 content = files[key]
@@ -236,8 +243,45 @@ def serve(data: Path, templates: Optional[Path], host: str, port: int, say: Text
     """Build, serve and rebuild until stopped (Ctrl-C or SIGTERM). Returns the exit status."""
     from watchfiles import watch
 
-    live = Live()
+    def stop(*_args) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    live, server = Live(), None
     templates = find_templates(templates)
+    try:
+        if not data.is_dir() or not templates.is_dir():  # nothing to watch: say why, as build does
+            say.write(format_text(run(data, templates=templates).problems, colour=False) + "\n")
+            say.write("Chưa mở được xem trước.\n")
+            return 1
+        server = bind(host, port, live)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        built = False
+        # The watcher is running before the first build, so no save is missed in between; it
+        # yields an empty set every 100 ms without changes (the first one starts the build).
+        # step: how long to wait for more changes after one (an editor's save is one burst).
+        for changes in watch(data, templates, step=10, debounce=400, rust_timeout=100, yield_on_timeout=True,
+                             raise_interrupt=True):
+            if not built:
+                _first_build(data, templates, live, say)
+                _say_ready(host, server, data, say)
+                ready(f"http://{host}:{server.server_address[1]}/")
+                built = True
+            elif changes:
+                _rebuild(data, templates, live, say)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        live.close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+    say.write("Đã dừng xem trước.\n")
+    return 0
+
+
+def _first_build(data: Path, templates: Path, live: Live, say: TextIO) -> None:
     result = run(data, templates=templates)
     if result.problems:
         say.write(format_text(result.problems, colour=False) + "\n")  # the base_url note: said once, here
@@ -245,46 +289,31 @@ def serve(data: Path, templates: Optional[Path], host: str, port: int, say: Text
         live.fail(_problems_text(result))
     else:
         live.publish(result.files)
-    server = bind(host, port, live)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+
+
+def _say_ready(host: str, server: Server, data: Path, say: TextIO) -> None:
     shown_host = f"[{host}]" if ":" in host else host
-    address = f"http://{shown_host}:{server.server_address[1]}/"
     if host not in LOOPBACK:
         say.write(f"Cảnh báo: trang xem trước đang mở cho mọi máy trong mạng ({host}), không chỉ máy này.\n")
-    say.write(f"Đang xem trước tại {address}  (mở địa chỉ này trong trình duyệt; Ctrl-C để dừng)\n"
+    say.write(f"Đang xem trước tại http://{shown_host}:{server.server_address[1]}/  (mở địa chỉ này trong "
+              f"trình duyệt; Ctrl-C để dừng)\n"
               f"Mỗi lần lưu một tệp trong {data}/ hay mẫu trang, trang được dựng lại và tự tải lại. "
               f"Lệnh này không ghi vào build/: để đăng, chạy make build.\n")
     say.flush()
-    ready(address)
 
-    def stop(*_args) -> None:
-        raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        # step: how long to wait for more changes after one (an editor's save is one burst)
-        for _changes in watch(data, templates, step=10, debounce=400, raise_interrupt=True):
-            start = time.perf_counter()
-            result = run(data, templates=templates)
-            took = (time.perf_counter() - start) * 1000
-            if result.failed():
-                text = _problems_text(result)
-                live.fail(text)
-                say.write(f"{text}\nChưa dựng lại được: trang đang xem vẫn là bản tốt gần nhất ({took:.0f} ms).\n")
-            else:
-                changed = live.publish(result.files)
-                warnings = [p for p in result.problems if p.level is Level.WARNING]
-                if warnings:
-                    say.write(format_text(warnings, colour=False) + "\n")
-                say.write(f"Đã dựng lại trong {took:.0f} ms; {len(changed)} tệp đổi.\n")
-            say.flush()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        live.close()
-        server.shutdown()
-        server.server_close()
-    say.write("Đã dừng xem trước.\n")
-    return 0
+def _rebuild(data: Path, templates: Path, live: Live, say: TextIO) -> None:
+    start = time.perf_counter()
+    result = run(data, templates=templates)
+    took = (time.perf_counter() - start) * 1000
+    if result.failed():
+        text = _problems_text(result)
+        live.fail(text)
+        say.write(f"{text}\nChưa dựng lại được: trang đang xem vẫn là bản tốt gần nhất ({took:.0f} ms).\n")
+    else:
+        changed = live.publish(result.files)
+        warnings = [p for p in result.problems if p.level is Level.WARNING]
+        if warnings:
+            say.write(format_text(warnings, colour=False) + "\n")
+        say.write(f"Đã dựng lại trong {took:.0f} ms; {len(changed)} tệp đổi.\n")
+    say.flush()
