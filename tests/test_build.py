@@ -241,3 +241,26 @@ def test_nfd_bom_and_crlf_variants_build_byte_identical_sites(tmp_path, site, va
         assert path.read_bytes() != text.encode("utf-8")  # the variant really differs
     assert main(["build", "--data", str(copy), "--out", str(tmp_path / "build")]) == 0
     assert snapshot(tmp_path / "build") == snapshot(site)
+
+
+def test_a_rebuild_in_one_process_gives_the_same_bytes_as_a_fresh_build(editions_project):
+    """serve rebuilds in one process, reusing parsed files, templates, articles and downloads that
+    did not change: what it makes must be what a new process makes from the same files."""
+    from cumthidua_site.build import run
+    from conftest import cli
+    data, templates = editions_project / "data", editions_project / "templates"
+    assert not run(data, templates=templates).failed()  # warm every cache
+    edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.27,")
+    edit(data / "2021/cluster.yaml", "{value: 88000, qualifier: nearly", "{value: 87000, qualifier: nearly")
+    edit(templates / "province.html", "<h2 id=\"so-lieu\">Số liệu các nguồn nêu</h2>",
+         "<h2 id=\"so-lieu\">Số liệu mà các nguồn nêu</h2>")
+    again = run(data, templates=templates)
+    assert not again.failed()
+    fresh = cli("build", "--data", str(data), "--templates", str(templates), "--out", str(editions_project / "out"))
+    assert fresh.returncode == 0, fresh.stderr
+    written = {str(p.relative_to(editions_project / "out")): p.read_bytes()
+               for p in (editions_project / "out").rglob("*") if p.is_file() and p.name != ".cumthidua-site"}
+    assert written == again.files
+    assert "938,27" in again.files["2023/tinh/soc-trang/index.html"].decode()
+    assert "gần 87.000 tỷ đồng" in again.files["2021/index.html"].decode()  # the article rendered again
+    assert "Số liệu mà các nguồn nêu" in again.files["2023/tinh/soc-trang/index.html"].decode()  # template reloaded

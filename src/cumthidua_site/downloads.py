@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import codecs
 import csv
 import datetime as dt
@@ -275,3 +277,31 @@ def to_json(site: Site, edition: Edition, rows: list[dict], facts: list[dict]) -
         "facts": facts,
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Made:
+    """An edition's downloads: the rows, the field dictionary and the three files."""
+
+    rows: list[dict]
+    facts: list[dict]
+    dictionary: list[FieldDoc]
+    figures_csv: bytes
+    facts_csv: bytes
+    json: bytes
+
+
+_MADE: dict[str, Made] = {}
+
+
+def make(site: Site, edition: Edition) -> Made:
+    """The downloads of an edition: pure functions of the site and the edition, so made once for
+    the same data (serve's rebuilds make again only those of the edition that changed)."""
+    key = hashlib.sha256(f"{site!r}\x00{edition!r}".encode("utf-8")).hexdigest()
+    if key not in _MADE:
+        rows, facts = figure_rows(edition), fact_rows(edition)
+        _MADE[key] = Made(rows, facts, field_dictionary(rows, facts), to_csv(rows), to_csv(facts, FACT_COLUMNS),
+                          to_json(site, edition, rows, facts))
+        while len(_MADE) > 8:
+            del _MADE[next(iter(_MADE))]
+    return _MADE[key]

@@ -323,8 +323,25 @@ def _fast_node(text: str) -> tuple[Any, list[tuple]] | None:
         return None
 
 
+# Documents parsed in this process, by file, offset and text: a rebuild (serve) parses again
+# only the files that changed. The located data is only read, never changed, once parsed.
+_PARSED: dict[tuple[str, int, str], Any] = {}
+
+
 def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into located data; problems instead of exceptions."""
+    key = (str(path), line_offset, text)
+    if key in _PARSED:
+        return _PARSED[key], []
+    data, problems = _parse_yaml(text, path, line_offset)
+    if data is not None and not problems:
+        _PARSED[key] = data
+        while len(_PARSED) > 64:
+            del _PARSED[next(iter(_PARSED))]
+    return data, problems
+
+
+def _parse_yaml(text: str, path: Path, line_offset: int) -> tuple[Any, list[Problem]]:
     fast = _fast_node(text)
     if fast is not None:
         return _located(fast[0], fast[1], path, line_offset)

@@ -34,6 +34,7 @@ class Shared:
     articles: dict[int, RenderedArticle]
     blocks: Callable[[int, str], dict[str, Markup]]  # (year, page path) -> rendered tables and charts
     files: dict[str, bytes] = field(default_factory=dict)  # download files already made
+    made: dict[int, Any] = field(default_factory=dict)  # each edition's downloads.Made
     views: dict[int, dict[str, Any]] = field(default_factory=dict)  # each edition's views, made once
 
     @property
@@ -240,8 +241,8 @@ def data_pages(shared: Shared) -> Iterator[Page]:
         edition = dataset.edition
         path = urls.data(year)
         files = urls.downloads(year)
-        rows, facts = downloads.figure_rows(edition), downloads.fact_rows(edition)
-        dictionary = downloads.field_dictionary(rows, facts)
+        made = shared.made.get(year) or downloads.make(shared.project.site, edition)
+        rows, dictionary = made.rows, made.dictionary
         description = (f"Tải toàn bộ số liệu năm {year} dạng CSV và JSON, kèm đơn vị, cách ghi, khoảng giá trị và "
                        f"nguồn của từng con số; từ điển các trường.")
         json_ld = metadata.dataset(shared.project.site, edition, description,

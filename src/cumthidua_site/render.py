@@ -153,16 +153,17 @@ def _render(project: Project, templates: Path) -> tuple[dict[str, bytes], list[P
                              "chưa có base_url nên không tạo sitemap.xml, robots.txt và liên kết chuẩn (canonical)",
                              "điền địa chỉ đăng trang vào base_url trong site.yaml khi đã có"))
     files: dict[str, bytes] = {}
+    made = {}
     for year, dataset in project.editions.items():
-        edition, paths = dataset.edition, urls.downloads(year)
-        rows, facts = downloads.figure_rows(edition), downloads.fact_rows(edition)
-        files[paths["figures_csv"]] = downloads.to_csv(rows)
-        files[paths["facts_csv"]] = downloads.to_csv(facts, downloads.FACT_COLUMNS)
-        files[paths["json"]] = downloads.to_json(site, edition, rows, facts)
+        paths = urls.downloads(year)
+        made[year] = downloads.make(site, dataset.edition)
+        files[paths["figures_csv"]] = made[year].figures_csv
+        files[paths["facts_csv"]] = made[year].facts_csv
+        files[paths["json"]] = made[year].json
     if site.legacy_year in project.editions:  # the old download addresses keep their bytes
         files.update({old: files[new] for old, new in urls.legacy_files(site.legacy_year).items()})
     shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
-                          _favicon(templates), articles, blocks, files)
+                          _favicon(templates), articles, blocks, files, made)
     indexable = []
     for kind in pages.KINDS:
         for page in kind(shared):

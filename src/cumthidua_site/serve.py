@@ -260,7 +260,7 @@ def serve(data: Path, templates: Optional[Path], host: str, port: int, say: Text
         # The watcher is running before the first build, so no save is missed in between; it
         # yields an empty set every 100 ms without changes (the first one starts the build).
         # step: how long to wait for more changes after one (an editor's save is one burst).
-        for changes in watch(data, templates, step=10, debounce=400, rust_timeout=100, yield_on_timeout=True,
+        for changes in watch(data, templates, step=5, debounce=400, rust_timeout=100, yield_on_timeout=True,
                              raise_interrupt=True):
             if not built:
                 _first_build(data, templates, live, say)
