@@ -26,7 +26,7 @@ _check: $(VENV)/.stamp-run
 
 # Live preview on http://127.0.0.1:8000/ (PORT=8001 for another port); Ctrl-C stops it.
 serve: $(VENV)/.stamp-run
-	$(BIN)/cumthidua-site serve $(if $(PORT),--port $(PORT))
+	@$(BIN)/cumthidua-site serve $(if $(PORT),--port $(PORT))
 
 # Next year's folder: make new-edition YEAR=2024
 new-edition: $(VENV)/.stamp-run
