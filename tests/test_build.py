@@ -264,3 +264,20 @@ def test_a_rebuild_in_one_process_gives_the_same_bytes_as_a_fresh_build(editions
     assert "938,27" in again.files["2023/tinh/soc-trang/index.html"].decode()
     assert "gần 87.000 tỷ đồng" in again.files["2021/index.html"].decode()  # the article rendered again
     assert "Số liệu mà các nguồn nêu" in again.files["2023/tinh/soc-trang/index.html"].decode()  # template reloaded
+
+
+def test_an_article_still_rendering_is_stopped_when_a_page_fails(project):
+    """Articles render in their own children while the other pages render: a mistake in a page
+    template ends the build at once, and the children are not left running."""
+    import os
+    from cumthidua_site.build import run
+    runaway = "\n" + "".join(f"{{% for x{i} in members %}}" for i in range(8)) + "{% endfor %}" * 8 + "\n"
+    article = project / "data/2023/article.md"
+    article.write_text(article.read_text(encoding="utf-8") + runaway, encoding="utf-8")
+    edit(project / "templates/province.html", "<h1>{{ p.name }}</h1>", "<h1>{{ p.name }}{{ no_such_name }}</h1>")
+    result = run(project / "data", templates=project / "templates")
+    assert [p.message for p in result.errors] == ["mẫu trang có lỗi, không dựng được trang"]
+    assert result.errors[0].location.path.name == "province.html"
+    children = [child for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+                for child in (task / "children").read_text().split()]
+    assert children == []

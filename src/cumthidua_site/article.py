@@ -22,6 +22,7 @@ import signal
 import threading
 import traceback
 from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -399,24 +400,51 @@ def render_article(dataset: Dataset, blocks: dict[str, Markup]
     that `{{ table("…") }}` and `{{ chart("…") }}` place on a line of their own.
     Runs in a child process under BUDGET.
     """
+    return start_render(dataset, blocks).result()
+
+
+@dataclass
+class Pending:
+    """An article being rendered in its child while the build goes on; `result()` waits for it."""
+
+    dataset: Dataset
+    blocks: dict[str, Markup]
+    key: str
+    rendered: Optional[RenderedArticle] = None  # already rendered by an earlier build
+    running: Optional[isolate.Running] = None
+    typed: list[Problem] = dataclass_field(default_factory=list)
+
+    def result(self) -> tuple[Optional[RenderedArticle], list[Problem]]:
+        if self.rendered is None:
+            outcome = self.running.wait()
+            if outcome.failure:
+                return None, self.typed + [_budget_problem(self.dataset.article, outcome)]
+            _keep_compiled(outcome.result.get("compiled", {}))
+            problems = self.typed + [Problem.from_dict(p) for p in outcome.result["problems"]]
+            if problems:
+                return None, problems
+            done = outcome.result["article"]
+            self.rendered = RenderedArticle(done["headline"], done["sapo"], done["byline"], Markup(""),
+                                            done["unplaced"], done["marker"])
+            _RENDERED[self.key] = self.rendered
+            while len(_RENDERED) > 16:  # the newest few: serve's rebuilds reuse every unchanged edition's
+                del _RENDERED[next(iter(_RENDERED))]
+        return dataclasses.replace(self.rendered, body=self.rendered.placed(self.blocks)), []
+
+    def stop(self) -> None:
+        if self.running is not None:
+            self.running.stop()
+
+
+def start_render(dataset: Dataset, blocks: dict[str, Markup]) -> Pending:
+    """Start rendering the article in a child (or find it rendered by an earlier build) and return
+    at once, so the pages that do not show it are rendered meanwhile, on the other core."""
     key = _cache_key(dataset, blocks)
-    rendered = _RENDERED.get(key)
-    if rendered is None:
-        typed = typed_figures(dataset)
-        outcome = isolate.run(lambda stage: _render(dataset, blocks, stage), BUDGET)
-        if outcome.failure:
-            return None, typed + [_budget_problem(dataset.article, outcome)]
-        _keep_compiled(outcome.result.get("compiled", {}))
-        problems = typed + [Problem.from_dict(p) for p in outcome.result["problems"]]
-        if problems:
-            return None, problems
-        done = outcome.result["article"]
-        rendered = RenderedArticle(done["headline"], done["sapo"], done["byline"], Markup(""), done["unplaced"],
-                                   done["marker"])
-        _RENDERED[key] = rendered
-        while len(_RENDERED) > 16:  # the newest few: serve's rebuilds reuse every unchanged edition's
-            del _RENDERED[next(iter(_RENDERED))]
-    return dataclasses.replace(rendered, body=rendered.placed(blocks)), []
+    if key in _RENDERED:
+        return Pending(dataset, blocks, key, rendered=_RENDERED[key])
+    typed = typed_figures(dataset)
+    running = isolate.start(lambda stage: _render(dataset, blocks, stage), BUDGET)
+    return Pending(dataset, blocks, key, running=running, typed=typed)
 
 
 # The article body compiled by earlier children, by Jinja's key and checked against the

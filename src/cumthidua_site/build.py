@@ -35,6 +35,15 @@ class Result:
         return bool(self.errors or (strict and self.warnings))
 
 
+def forget() -> None:
+    """Drop what earlier builds in this process kept for the next (parsed files, compiled
+    templates, rendered articles, downloads): the next build starts cold. For benchmarks."""
+    from . import article, downloads, loader, render, views
+    for cache in (loader._PARSED, render._ENVIRONMENTS, article._RENDERED, article._COMPILED, downloads._MADE,
+                  views._USED):
+        cache.clear()
+
+
 def find_templates(templates: Optional[Path] = None) -> Path:
     """--templates, else the project's own.
 

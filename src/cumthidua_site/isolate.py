@@ -52,18 +52,43 @@ Work = Callable[[Callable[[str], None]], Any]
 
 def run(work: Work, budget: Budget) -> Outcome:
     """Call `work(stage)` in a child process; its JSON-able return value comes back as the result."""
+    return start(work, budget).wait()
+
+
+class Running:
+    """Work started in a child: the parent goes on with its own work, then waits for the outcome."""
+
+    def __init__(self, pid: int, pipe: int, budget: Budget, done: Outcome | None = None) -> None:
+        self.pid, self.pipe, self.budget, self.done = pid, pipe, budget, done
+        self.deadline = time.monotonic() + budget.seconds + GRACE_SECONDS
+
+    def wait(self) -> Outcome:
+        if self.done is None:
+            self.done = _parent(self.pid, self.pipe, self.deadline, self.budget)
+        return self.done
+
+    def stop(self) -> None:
+        """Kill the child if it still runs (the parent gave up on its result)."""
+        if self.done is None:
+            os.close(self.pipe)
+            _kill(self.pid)
+            self.done = Outcome(failure="crash")
+
+
+def start(work: Work, budget: Budget) -> Running:
+    """Fork a child that calls `work(stage)` and return at once; `.wait()` gives the outcome."""
     if not hasattr(os, "fork"):  # pragma: no cover - not on the platforms we build on
         try:
-            return Outcome(result=work(lambda name: None))
+            return Running(0, -1, budget, Outcome(result=work(lambda name: None)))
         except MemoryError:
-            return Outcome(failure="memory")
+            return Running(0, -1, budget, Outcome(failure="memory"))
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; coverage does not follow it
         os.close(read_end)
         _child(work, budget, write_end)
     os.close(write_end)
-    return _parent(pid, read_end, budget)
+    return Running(pid, read_end, budget)
 
 
 def _child(work: Work, budget: Budget, out: int) -> None:  # pragma: no cover - runs in the child
@@ -117,8 +142,7 @@ def _limit_memory(extra: int) -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_CORE, (0, core_hard))  # a crash leaves no core file behind
 
 
-def _parent(pid: int, pipe: int, budget: Budget) -> Outcome:
-    deadline = time.monotonic() + budget.seconds + GRACE_SECONDS
+def _parent(pid: int, pipe: int, deadline: float, budget: Budget) -> Outcome:
     chunks: list[bytes] = []
     size, failure = 0, ""
     watch = selectors.DefaultSelector()  # not select(): it fails on descriptors past 1024

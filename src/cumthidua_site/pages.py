@@ -393,6 +393,9 @@ def not_found_page(shared: Shared) -> Iterator[Page]:
     yield Page(urls.NOT_FOUND, "404.html", NotFoundPage(**shared.base(meta, None, [])))
 
 
+# The kinds that show an article: rendered last, once the articles' children are done.
+SHOW_ARTICLES = (article_pages, years_page)
+
 KINDS: tuple[Callable[[Shared], Iterator[Page]], ...] = (
     article_pages, rankings_pages, members_pages, member_pages, data_pages,
     years_page, provinces_page, province_pages, redirect_pages, not_found_page,

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from . import charts, downloads, metadata, pages, urls, views
-from .article import CHARTS, TABLES, render_article
+from .article import CHARTS, TABLES, RenderedArticle, start_render
 from .filters import FILTERS, versus
 from .dataset import Project
 from .errors import Location, Problem, error, note
@@ -138,15 +138,30 @@ def _blocks(env: Environment, project: Project) -> Callable[[int, str], dict[str
 def _render(project: Project, templates: Path) -> tuple[dict[str, bytes], list[Problem]]:
     env = environment(templates)
     blocks = _blocks(env, project)
-    problems: list[Problem] = []
-    articles = {}
-    for year, dataset in project.editions.items():
-        article, found = render_article(dataset, blocks(year, urls.article(year)))
+    # Each article renders in its own child while this process renders the pages that do not
+    # show it: on two cores, most of an article's time is hidden.
+    pending = {year: start_render(dataset, blocks(year, urls.article(year)))
+               for year, dataset in project.editions.items()}
+    try:
+        return _render_pages(project, templates, env, blocks, pending)
+    finally:
+        for running in pending.values():
+            running.stop()  # a child nobody waited for (a mistake in our templates) is killed
+
+
+def _articles(pending: dict) -> tuple[dict[int, RenderedArticle], list[Problem]]:
+    articles, problems = {}, []
+    for year, running in pending.items():
+        article, found = running.result()
         problems += found
         if article is not None:
             articles[year] = article
-    if problems:
-        return {}, problems
+    return articles, problems
+
+
+def _render_pages(project: Project, templates: Path, env: Environment, blocks, pending: dict
+                  ) -> tuple[dict[str, bytes], list[Problem]]:
+    problems: list[Problem] = []
     site = project.site
     if not site.base_url:
         problems.append(note(site.where("base_url") or Location(project.data_dir / "site.yaml"),
@@ -163,9 +178,24 @@ def _render(project: Project, templates: Path) -> tuple[dict[str, bytes], list[P
     if site.legacy_year in project.editions:  # the old download addresses keep their bytes
         files.update({old: files[new] for old, new in urls.legacy_files(site.legacy_year).items()})
     shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
-                          _favicon(templates), articles, blocks, files, made)
-    indexable = []
-    for kind in pages.KINDS:
+                          _favicon(templates), {}, blocks, files, made)
+    indexable: list[str] = []
+    first = [kind for kind in pages.KINDS if kind not in pages.SHOW_ARTICLES]
+    _render_kinds(env, project, shared, first, files, indexable, problems)
+    articles, found = _articles(pending)
+    if found:
+        return {}, found
+    shared.articles.update(articles)
+    _render_kinds(env, project, shared, pages.SHOW_ARTICLES, files, indexable, problems)
+    if site.base_url:
+        files[urls.SITEMAP] = metadata.sitemap(site.base_url, indexable)
+        files[urls.ROBOTS] = metadata.robots(site.base_url)
+    return files, problems
+
+
+def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kinds, files: dict[str, bytes],
+                  indexable: list[str], problems: list[Problem]) -> None:
+    for kind in kinds:
         for page in kind(shared):
             if page.path in files:
                 problems.append(error(Location(project.data_dir), f"hai trang cùng địa chỉ {page.path}",
@@ -174,7 +204,3 @@ def _render(project: Project, templates: Path) -> tuple[dict[str, bytes], list[P
             files[page.path] = env.get_template(page.template).render(page.variables()).encode("utf-8")
             if page.context.page.listed:
                 indexable.append(page.path)
-    if site.base_url:
-        files[urls.SITEMAP] = metadata.sitemap(site.base_url, indexable)
-        files[urls.ROBOTS] = metadata.robots(site.base_url)
-    return files, problems
