@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from markupsafe import Markup
 
-from . import charts, downloads, series, urls, views
+from . import charts, downloads, metadata, series, urls, views
 from . import formatting as fmt
 from .article import RenderedArticle
 from .dataset import Dataset, Project
@@ -115,7 +115,6 @@ def _data_sources(edition: Edition) -> list[str]:
 
 def article_pages(shared: Shared) -> Iterator[Page]:
     """Each edition's article at `<year>/`, and the newest one's again on the front page."""
-    from . import metadata
     for year, dataset in shared.project.editions.items():
         rendered = shared.articles[year]
         for path, front in ((urls.article(year), False), (urls.FRONT, True)):
@@ -236,7 +235,6 @@ def member_pages(shared: Shared) -> Iterator[Page]:
 
 
 def data_pages(shared: Shared) -> Iterator[Page]:
-    from . import metadata
     for year, dataset in shared.project.editions.items():
         edition = dataset.edition
         path = urls.data(year)

@@ -172,8 +172,9 @@ def handler(live: Live) -> type[http.server.BaseHTTPRequestHandler]:
                 content = files[key]
                 suffix = Path(key).suffix
                 kind = TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
-            if kind.startswith("text/html"):
-                content = content.replace(b"</body>", CLIENT.encode() + b"</body>", 1)
+            if kind.startswith("text/html"):  # before the page's own closing tag, the last one
+                head, found, tail = content.rpartition(b"</body>")
+                content = head + CLIENT.encode() + found + tail if found else content
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(content)))
