@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from . import corrections
 from .checks import check_all
 from .dataset import load_project
 from .errors import Level, Location, Problem, error
@@ -35,6 +38,40 @@ class Result:
         return bool(self.errors or (strict and self.warnings))
 
 
+def today() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day when a run must be reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else dt.datetime.now()
+    return moment.date()
+
+
+def publish(data_dir: Path, years: list[int]) -> tuple[list[Path], list[Problem]]:
+    """Record the editions' current figures, facts and sources as published (all when `years` is empty)."""
+    project, problems = load_project(data_dir)
+    if project is None:
+        return [], problems
+    editions = {year: dataset.edition for year, dataset in project.editions.items()}
+    problems += check_all(editions)
+    wanted = years or sorted(editions)
+    missing = [year for year in wanted if year not in editions]
+    if missing:
+        problems.append(error(Location(data_dir), f"không có năm số liệu {', '.join(map(str, missing))} để ghi là đã đăng",
+                              "các năm có thể ghi: " + ", ".join(map(str, sorted(editions)))))
+    if any(p.level is Level.ERROR for p in problems):
+        return [], problems
+    written = []
+    for year in wanted:
+        path = data_dir / str(year) / corrections.PUBLISHED_FILE
+        staging = path.with_name(f".{path.name}.tmp")
+        _, said, _, found = corrections.load(data_dir / str(year), data_dir)
+        included = len(said.corrections) if said is not None else 0
+        staging.write_text(corrections.dump(year, today(), corrections.state(editions[year]), included),
+                           encoding="utf-8")
+        os.replace(staging, path)
+        written.append(path)
+    return written, problems
+
+
 def forget() -> None:
     """Drop what earlier builds in this process kept for the next (parsed files, compiled
     templates, rendered articles, downloads): the next build starts cold. For benchmarks."""
@@ -54,7 +91,8 @@ def find_templates(templates: Optional[Path] = None) -> Path:
 
 
 def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = None,
-        strict: bool = False, wait: bool = True, on_wait: Optional[Callable[[str], None]] = None) -> Result:
+        strict: bool = False, wait: bool = True, on_wait: Optional[Callable[[str], None]] = None,
+        draft: bool = False) -> Result:
     """Validate and render everything in memory; write to `out` only when all is well.
 
     While another build writes the same `out`, wait for it (calling `on_wait` once),
@@ -68,12 +106,22 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
         return result
     editions = {year: dataset.edition for year, dataset in project.editions.items()}
     result.problems += check_all({**editions, **{y: e for y, e in project.drafts.items() if e is not None}})
+    uncorrected = False  # in a draft: changes shown without their correction
+    for year, dataset in project.editions.items():  # a change to what was published needs a correction
+        folder = data_dir / str(year)
+        published, said, _, found = corrections.load(folder, data_dir)
+        result.problems += found
+        if said is not None:
+            found = corrections.check(dataset.edition, published, said, folder, today(), draft)
+            uncorrected = uncorrected or any(p.level is Level.WARNING and p.message.endswith(corrections.UNCORRECTED)
+                                             for p in found)
+            result.problems += found
     if not project.editions:
         result.problems.append(error(Location(data_dir), "chưa có năm số liệu nào đủ nguồn và bài viết để dựng trang",
                                      "khai báo nguồn trong cluster.yaml và viết bài trong article.md của ít nhất một năm"))
     if result.failed(strict):
         return result
-    files, problems = render_site(project, find_templates(templates))
+    files, problems = render_site(project, find_templates(templates), draft=uncorrected)
     result.problems += problems
     if result.failed(strict):
         return result

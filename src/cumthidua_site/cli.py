@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import traceback
@@ -80,6 +79,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ",
                        help="địa chỉ lắng nghe (mặc định: 127.0.0.1, chỉ máy này)")
     serve.add_argument("--port", type=_port, default=8000, metavar="CỔNG", help="cổng (mặc định: 8000)")
+    publish = commands.add_parser("publish", help="ghi số liệu hiện tại của một năm là bản đã đăng",
+                                  description="Ghi các con số, sự kiện và nguồn hiện tại của năm (mặc định: mọi "
+                                              "năm) vào data/NĂM/published.yaml, làm bản đã đăng. Từ đó, mỗi "
+                                              "thay đổi cần một đính chính trong corrections.yaml.")
+    publish.add_argument("years", metavar="NĂM", nargs="*", type=int, help="các năm, ví dụ 2023 (mặc định: mọi năm)")
+    publish.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
+                         help="thư mục số liệu (mặc định: data)")
     new = commands.add_parser("new-edition", help="tạo thư mục số liệu cho một năm mới",
                               description="Tạo data/NĂM/ với danh sách tỉnh của năm trước (bỏ các tỉnh đã sáp nhập), "
                                           "mọi con số chưa biết, chưa có nguồn, và khung bài viết. "
@@ -89,6 +95,9 @@ def parser() -> argparse.ArgumentParser:
                      help="thư mục số liệu (mặc định: data)")
     build.add_argument("--out", type=Path, default=Path("build"), metavar="THƯ_MỤC",
                        help="thư mục đầu ra (mặc định: build)")
+    build.add_argument("--draft", action="store_true",
+                       help="bản nháp: vẫn dựng khi số liệu đã đăng bị đổi mà chưa có đính chính, "
+                            "kèm dải “Bản nháp” trên mọi trang và không cho máy tìm kiếm ghi nhận; đừng đăng bản này")
     build.add_argument("--no-wait", dest="wait", action="store_false",
                        help="nếu một bản dựng khác đang ghi vào cùng thư mục đầu ra thì dừng ngay "
                             f"(mã thoát {EXIT_BUSY}) thay vì chờ")
@@ -111,7 +120,8 @@ def _say_waiting(out: Path, holder: str) -> None:
 
 def _new_edition(args) -> int:
     from .newedition import create
-    folder, problems = create(args.data, args.year, _today())
+    from .build import today
+    folder, problems = create(args.data, args.year, today().isoformat())
     if problems:
         print(format_text(problems, colour=use_colour(sys.stderr)), file=sys.stderr)
     if folder is None:
@@ -120,6 +130,19 @@ def _new_edition(args) -> int:
     print(f"Đã tạo {shown_path(folder)}/: cluster.yaml, provinces.yaml và article.md. Việc tiếp theo: khai báo nguồn, "
           f"ghi số liệu và viết bài (xem README, mục “Năm mới”); chạy `make check` để xem còn thiếu gì.",
           file=sys.stderr)
+    return EXIT_OK
+
+
+def _publish(args) -> int:
+    from .build import publish
+    written, problems = publish(args.data, args.years)
+    if problems:
+        print(format_text(problems, colour=use_colour(sys.stderr)), file=sys.stderr)
+    if not written:
+        print("Chưa ghi được bản đã đăng: sửa các lỗi ở trên trước.", file=sys.stderr)
+        return EXIT_DATA
+    for path in written:
+        print(f"Đã ghi {shown_path(path)}: số liệu năm {path.parent.name} nay là bản đã đăng.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -138,13 +161,6 @@ def _serve(args) -> int:
         return EXIT_USAGE
 
 
-def _today() -> str:
-    """Today, or SOURCE_DATE_EPOCH's day when a build must be reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else dt.datetime.now()
-    return moment.date().isoformat()
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Parse, call one function, map errors to exit codes."""
     try:
@@ -155,10 +171,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _new_edition(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "publish":
+        return _publish(args)
     try:
         out = args.out if args.command == "build" else None
         result = run(args.data, out=out, templates=args.templates, strict=args.strict,
-                     wait=getattr(args, "wait", True), on_wait=lambda holder: _say_waiting(out, holder))
+                     wait=getattr(args, "wait", True), on_wait=lambda holder: _say_waiting(out, holder),
+                     draft=getattr(args, "draft", False))
     except SiteError as exc:
         print(format_text(exc.problems, colour=use_colour(sys.stderr)), file=sys.stderr)
         return exc.exit_code

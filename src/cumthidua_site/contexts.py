@@ -45,6 +45,7 @@ class Base:
     page_sources: list[str]
     years: list[int]  # the published editions, newest first
     data_home: str  # the downloads the footer links to
+    draft: bool  # a preview with changes not yet corrected: a visible band, and noindex
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ class Shared:
     files: dict[str, bytes] = field(default_factory=dict)  # download files already made
     made: dict[int, Any] = field(default_factory=dict)  # each edition's downloads.Made
     views: dict[int, dict[str, Any]] = field(default_factory=dict)  # each edition's views, made once
+    draft: bool = False  # uncorrected changes shown for preview (serve, build --draft)
 
     @property
     def base_url(self) -> str:
@@ -68,7 +69,7 @@ class Shared:
         return dict(site=self.project.site, page=meta, nav=self.nav(year), url=url, paths=urls, css=self.css, js=self.js,
                     favicon=self.favicon, sources=sources if sources is not None else newest.sources,
                     main_source=main or views.main_source(newest), page_sources=page_sources,
-                    years=sorted(self.project.editions, reverse=True),
+                    years=sorted(self.project.editions, reverse=True), draft=self.draft,
                     data_home=urls.data(year if year is not None else self.newest))
 
     def edition_base(self, dataset: Dataset, meta: PageMeta, page_sources: list[str]) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def _template_problem(exc: Exception, templates: Path) -> Problem:
                  "mẫu trang có lỗi, không dựng được trang", "báo cho nhóm phát triển; đây không phải lỗi số liệu")
 
 
-def render_site(project: Project, templates: Path) -> tuple[dict[str, bytes], list[Problem]]:
+def render_site(project: Project, templates: Path, draft: bool = False) -> tuple[dict[str, bytes], list[Problem]]:
     """Every file of the site, in memory, or the problems that stop it."""
     if not templates.is_dir():
         return {}, [error(Location(templates), "không tìm thấy thư mục mẫu trang (templates)",
@@ -86,7 +86,7 @@ def render_site(project: Project, templates: Path) -> tuple[dict[str, bytes], li
         return {}, [error(Location(templates), f"thư mục mẫu trang thiếu tệp {', '.join(missing)}",
                           "dùng thư mục templates của dự án, hoặc chỉ đúng thư mục bằng --templates")]
     try:
-        return _render(project, templates)
+        return _render(project, templates, draft)
     except TemplateError as exc:
         return {}, [_template_problem(exc, templates)]
 
@@ -135,7 +135,7 @@ def _blocks(env: Environment, project: Project) -> Callable[[int, str], dict[str
     return blocks
 
 
-def _render(project: Project, templates: Path) -> tuple[dict[str, bytes], list[Problem]]:
+def _render(project: Project, templates: Path, draft: bool = False) -> tuple[dict[str, bytes], list[Problem]]:
     env = environment(templates)
     blocks = _blocks(env, project)
     # Each article renders in its own child while this process renders the pages that do not
@@ -143,7 +143,7 @@ def _render(project: Project, templates: Path) -> tuple[dict[str, bytes], list[P
     pending = {year: start_render(dataset, blocks(year, urls.article(year)))
                for year, dataset in project.editions.items()}
     try:
-        return _render_pages(project, templates, env, blocks, pending)
+        return _render_pages(project, templates, env, blocks, pending, draft)
     finally:
         for running in pending.values():
             running.stop()  # a child nobody waited for (a mistake in our templates) is killed
@@ -159,7 +159,7 @@ def _articles(pending: dict) -> tuple[dict[int, RenderedArticle], list[Problem]]
     return articles, problems
 
 
-def _render_pages(project: Project, templates: Path, env: Environment, blocks, pending: dict
+def _render_pages(project: Project, templates: Path, env: Environment, blocks, pending: dict, draft: bool
                   ) -> tuple[dict[str, bytes], list[Problem]]:
     problems: list[Problem] = []
     site = project.site
@@ -178,7 +178,7 @@ def _render_pages(project: Project, templates: Path, env: Environment, blocks, p
     if site.legacy_year in project.editions:  # the old download addresses keep their bytes
         files.update({old: files[new] for old, new in urls.legacy_files(site.legacy_year).items()})
     shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
-                          _favicon(templates), {}, blocks, files, made)
+                          _favicon(templates), {}, blocks, files, made, draft=draft)
     indexable: list[str] = []
     first = [kind for kind in pages.KINDS if kind not in pages.SHOW_ARTICLES]
     _render_kinds(env, project, shared, first, files, indexable, problems)

@@ -283,7 +283,7 @@ def serve(data: Path, templates: Optional[Path], host: str, port: int, say: Text
 
 
 def _first_build(data: Path, templates: Path, live: Live, say: TextIO) -> None:
-    result = run(data, templates=templates)
+    result = run(data, templates=templates, draft=True)  # uncorrected changes shown as a draft
     if result.problems:
         say.write(format_text(result.problems, colour=False) + "\n")  # the base_url note: said once, here
     if result.failed():
@@ -305,7 +305,7 @@ def _say_ready(host: str, server: Server, data: Path, say: TextIO) -> None:
 
 def _rebuild(data: Path, templates: Path, live: Live, say: TextIO) -> None:
     start = time.perf_counter()
-    result = run(data, templates=templates)
+    result = run(data, templates=templates, draft=True)  # uncorrected changes shown as a draft
     took = (time.perf_counter() - start) * 1000
     if result.failed():
         text = _problems_text(result)

@@ -1,0 +1,236 @@
+"""Corrections: what an edition published, what changed since, and the entries that explain it.
+
+`publish` writes `data/<year>/published.yaml`: every figure (its claims, in the data files'
+own form), every fact and every source of the edition, keyed so that a diff reads well.
+A build compares the edition with it; each change needs an entry in
+`data/<year>/corrections.yaml` dated after the publication, or the build refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import Field, ValidationError
+
+from . import downloads, views
+from . import formatting as fmt
+from .errors import Location, Problem, error, warning
+from .figures import Figure, Line, Model, Text
+from .loader import load_yaml
+from .model import Edition, SourceIds
+
+PUBLISHED_FILE = "published.yaml"
+CORRECTIONS_FILE = "corrections.yaml"
+CLAIM_KEYS = ("value", "to", "unit", "qualifier", "source", "measures")
+
+
+class Correction(Model):
+    """One correction: when, which published figures or facts it covers, why, and the new source."""
+
+    date: dt.date = Field(title="ngày đính chính")
+    covers: list[Line] = Field(min_length=1, title="các số liệu được đính chính")
+    note: Text = Field(title="lý do đính chính")
+    source: SourceIds = Field((), title="nguồn của số liệu mới")
+
+
+class Corrections(Model):
+    corrections: list[Correction] = Field([], title="các đính chính")
+
+
+# --- the state of an edition ----------------------------------------------------------
+
+def _claim(claim) -> dict[str, Any]:
+    """A claim as the data files write it (a value in the unit the source wrote)."""
+    alt = claim.unit.alternative(claim.written_in)
+
+    def written(number: Optional[Decimal]) -> Optional[Decimal]:
+        return number if alt is None or number is None else Decimal(format((number / alt[2]).normalize(), "f"))
+    value, to = written(claim.value), written(claim.to)
+    found = {"value": value, "to": to, "unit": claim.written_in, "qualifier": claim.qualifier.value,
+             "source": claim.source, "measures": claim.measures}
+    return {k: v for k, v in found.items() if v not in (None, "")}
+
+
+def figures(edition: Edition) -> dict[str, tuple[str, Figure]]:
+    """Every known figure by key: "economy.exports", "provinces.Sóc Trăng.score"; with its label."""
+    found: dict[str, tuple[str, Figure]] = {}
+    for path, _, label in downloads._figure_fields(type(edition.cluster)):
+        fig = downloads._resolve(edition.cluster, path)
+        if fig is not None and fig.known:
+            found[path] = (label, fig)
+    for province in views.by_name(edition.members):
+        for path, _, label in downloads._figure_fields(type(province)):
+            fig = getattr(province, path)
+            if fig.known:
+                found[f"provinces.{province.name}.{path}"] = (f"{label} của {province.name}", fig)
+    return found
+
+
+def state(edition: Edition) -> dict[str, Any]:
+    """What the site says of an edition: its figures' claims, its facts, its sources."""
+    facts: dict[str, str] = {}
+    for row in downloads.fact_rows(edition):
+        key = row["field"] + (f" {row['item']}" if row["item"] != "" else "") + \
+            (f" ({row['province']})" if row["province"] else "")
+        facts[key] = row["value"] if key not in facts else facts[key] + "; " + row["value"]
+    sources = {key: " · ".join(part for part in (s.publisher, s.title, s.url) if part)
+               for key, s in edition.cluster.sources.items()}
+    return {"figures": {key: [_claim(c) for c in fig.claims if c.known] for key, (_, fig) in figures(edition).items()},
+            "facts": facts, "sources": sources}
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def dump(year: int, day: dt.date, current: dict[str, Any], included: int) -> str:
+    """published.yaml: one line per claim, fact and source, so that a diff shows each change alone.
+    `included`: how many entries of corrections.yaml this publication already includes."""
+    lines = [f"# Trạng thái đã đăng của năm {year}, ghi bằng lệnh `cumthidua-site publish {year}` "
+             f"ngày {fmt.date(day)}.",
+             "# Đừng sửa tay: mọi số liệu khác với bản này cần một đính chính trong corrections.yaml.",
+             f"published: {day.isoformat()}",
+             f"corrections_included: {included}  # các đính chính đã có khi đăng bản này", "figures:"]
+    for key, claims in current["figures"].items():
+        lines.append(f"  {_scalar(key)}:")
+        lines += ["    - {" + ", ".join(f"{k}: {_scalar(c[k])}" for k in CLAIM_KEYS if k in c) + "}" for c in claims]
+    lines.append("facts:")
+    lines += [f"  {_scalar(key)}: {_scalar(value)}" for key, value in current["facts"].items()]
+    lines.append("sources:")
+    lines += [f"  {_scalar(key)}: {_scalar(value)}" for key, value in current["sources"].items()]
+    return "\n".join(lines) + "\n"
+
+
+# --- comparing ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Difference:
+    """One published thing that is now different: its key, label, old and new text, and where."""
+
+    key: str
+    label: str
+    old: str
+    new: str
+    where: Location
+
+
+def _plain(raw: Any) -> Any:
+    """Located YAML data as plain Python values (numbers as their written text)."""
+    if isinstance(raw, dict):
+        return {str(k): _plain(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_plain(v) for v in raw]
+    if isinstance(raw, Decimal):
+        return str(raw)
+    if isinstance(raw, (int, dt.date)) and not isinstance(raw, bool):
+        return str(raw)
+    return raw
+
+
+def _said(fig_class, claims: list[dict]) -> str:
+    """Claims in Vietnamese, as the site shows them: 'trên 23 tỷ USD (bao-kien-giang)'."""
+    said = []
+    for raw in claims:
+        try:
+            claim = fig_class.model_validate({"claims": [{k: Decimal(v) if k in ("value", "to") else v
+                                                           for k, v in raw.items()}]}).shown
+            said.append(fmt.figure(claim) + (f" ({raw['source']})" if raw.get("source") else ""))
+        except (ValidationError, ArithmeticError, TypeError):
+            said.append(str(raw))
+    return "; ".join(said) or fmt.UNKNOWN
+
+
+def differences(edition: Edition, published: dict[str, Any], cluster_file: Path) -> list[Difference]:
+    """Every figure, fact and source that differs from what was published."""
+    now, before = _plain(state(edition)), _plain(published)
+    figs = figures(edition)
+    found = []
+    for key in dict.fromkeys([*before.get("figures", {}), *now["figures"]]):
+        old, new = before.get("figures", {}).get(key), now["figures"].get(key)
+        if old != new:
+            label, fig = figs.get(key, (key, None))
+            cls = type(fig) if fig is not None else None
+            where = (fig.where("value") if fig is not None else None) or Location(cluster_file)
+            found.append(Difference(key, label, _said(cls, old) if cls and old else (str(old) if old else fmt.UNKNOWN),
+                                    _said(cls, new) if cls and new else fmt.UNKNOWN, where))
+    for group, label in (("facts", "sự kiện"), ("sources", "nguồn")):
+        for key in dict.fromkeys([*before.get(group, {}), *now[group]]):
+            old, new = before.get(group, {}).get(key), now[group].get(key)
+            if old != new:
+                found.append(Difference(f"{group}.{key}", f"{label} {key}", old or "(chưa có)", new or "(đã xóa)",
+                                        Location(cluster_file)))
+    return found
+
+
+def load(folder: Path, data_dir: Path) -> tuple[Optional[dict], Optional[Corrections], Optional[Location], list[Problem]]:
+    """The published state and the corrections of an edition folder, where they exist."""
+    published, problems = None, []
+    if (folder / PUBLISHED_FILE).exists():
+        published, found = load_yaml(folder / PUBLISHED_FILE, data_dir)
+        problems += found
+    corrections, where = Corrections(), None
+    path = folder / CORRECTIONS_FILE
+    if path.exists():
+        raw, found = load_yaml(path, data_dir)
+        problems += found
+        if raw is not None:
+            from .dataset import validation_problems
+            try:
+                corrections = Corrections.model_validate(raw)
+            except ValidationError as exc:
+                problems += validation_problems(exc, Corrections, {None: raw}, {None: path})
+            where = Location(path, 1, 1)
+    return published, corrections, where, problems
+
+
+def _entry(year: int, today: dt.date, keys: list[str], source: str) -> str:
+    covers = ", ".join(json.dumps(k, ensure_ascii=False) for k in keys)
+    return (f"corrections:\n  - date: {today.isoformat()}\n    covers: [{covers}]\n"
+            f"    note: \"…lý do: con số trước đây sai ở đâu, con số mới lấy từ đâu…\"\n"
+            f"    source: {source or 'mã-nguồn'}")
+
+
+UNCORRECTED = "thay đổi này chưa có đính chính"
+
+
+def check(edition: Edition, published: Optional[dict], corrections: Corrections, folder: Path,
+          today: dt.date, draft: bool = False) -> list[Problem]:
+    """Changes since publication that no later correction covers are errors (in a draft,
+    warnings: the preview shows them under a "Bản nháp" band); a later correction that covers
+    nothing is a warning."""
+    if not isinstance(published, dict):
+        return []
+    day = published.get("published")
+    since = day if isinstance(day, dt.date) else dt.date.min
+    included = published.get("corrections_included")
+    later = corrections.corrections[included if isinstance(included, int) else 0:]
+    covered = {key for c in later for key in c.covers}
+    diffs = differences(edition, published, folder / "cluster.yaml")
+    problems = []
+    uncovered = [d for d in diffs if d.key not in covered]
+    said = warning if draft else error
+    for d in uncovered:
+        problems.append(said(d.where, f"{d.label} đã đăng là {d.old}, nay là {d.new}: {UNCORRECTED}",
+                             f"ghi một đính chính cho “{d.key}” trong {folder.name}/{CORRECTIONS_FILE}"))
+    if uncovered and not draft:
+        main = views.main_source(edition)
+        problems.append(error(Location(folder / CORRECTIONS_FILE),
+                              f"{len(uncovered)} thay đổi so với bản đã đăng ngày {fmt.date(since)} chưa có đính chính",
+                              "chép mục dưới đây vào corrections.yaml rồi viết lý do (xem README, mục Đính chính):\n"
+                              + _entry(edition.year, today, [d.key for d in uncovered], main)))
+    changed = {d.key for d in diffs}
+    for index, correction in enumerate(later):
+        idle = [key for key in correction.covers if key not in changed]
+        if idle:
+            problems.append(warning(correction.where("covers") or Location(folder / CORRECTIONS_FILE),
+                                    f"đính chính ngày {fmt.date(correction.date)} nêu {', '.join(idle)} nhưng "
+                                    f"các số liệu này không khác bản đã đăng",
+                                    "xóa những mục không đổi khỏi covers, hoặc kiểm tra lại tên"))
+    return problems

@@ -1,0 +1,124 @@
+"""Corrections the newsroom way: what was published is recorded, and a change to it needs a correction."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import cli, edit, position, soup
+
+SCORE = "score: {value: 938.21, qualifier: exact, source: bao-kien-giang}"
+
+
+def _publish(project) -> None:
+    result = cli("publish", "--data", str(project / "data"), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Đã ghi data/2023/published.yaml: số liệu năm 2023 nay là bản đã đăng." in result.stderr
+
+
+def test_publish_records_every_figure_fact_and_source_readably(project):
+    _publish(project)
+    text = (project / "data/2023/published.yaml").read_text(encoding="utf-8")
+    assert re.search(r"^published: \d{4}-\d\d-\d\d$", text, flags=re.M)
+    assert "corrections_included: 0" in text
+    assert '  "provinces.Sóc Trăng.score":\n    - {value: 938.21, qualifier: "exact", source: "bao-kien-giang"}' in text
+    assert '  "conference.place": "Sóc Trăng"' in text
+    assert '  "bao-kien-giang": "Báo Kiên Giang · Kiên Giang xếp hạng 4' in text
+    assert cli("check", cwd=project).returncode == 0  # nothing changed since
+
+
+def test_a_changed_figure_without_a_correction_is_refused_with_the_change_and_the_entry_to_paste(project):
+    _publish(project)
+    assert cli("build", cwd=project).returncode == 0
+    before = (project / "build/2023/tinh/soc-trang/index.html").read_bytes()
+    provinces = project / "data/2023/provinces.yaml"
+    edit(provinces, "score: {value: 938.21,", "score: {value: 938.25,")
+    result = cli("build", cwd=project)
+    assert result.returncode == 1
+    assert (f"data/2023/provinces.yaml:{position(provinces, '938.25')}: lỗi: điểm thi đua của Sóc Trăng đã đăng là "
+            "938,21 điểm (bao-kien-giang), nay là 938,25 điểm (bao-kien-giang): thay đổi này chưa có đính chính"
+            in result.stderr)
+    assert ('  gợi ý: chép mục dưới đây vào corrections.yaml rồi viết lý do (xem README, mục Đính chính):\n'
+            'corrections:\n  - date: ' in result.stderr)
+    assert '    covers: ["provinces.Sóc Trăng.score"]\n' in result.stderr
+    assert (project / "build/2023/tinh/soc-trang/index.html").read_bytes() == before  # the last good site kept
+
+
+def _paste_the_entry(project, stderr: str, note: str = "Điểm của Sóc Trăng chép nhầm từ bản in.") -> None:
+    entry = stderr[stderr.index("corrections:\n"):]
+    entry = "\n".join(entry.split("\n")[:5]).replace("…lý do: con số trước đây sai ở đâu, con số mới lấy từ đâu…", note)
+    (project / "data/2023/corrections.yaml").write_text(entry + "\n", encoding="utf-8")
+
+
+def test_with_the_correction_it_builds_and_publish_clears_the_requirement(project):
+    _publish(project)
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
+    _paste_the_entry(project, cli("check", cwd=project).stderr)
+    result = cli("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "938,25" in (project / "build/2023/tinh/soc-trang/index.html").read_text(encoding="utf-8")
+    _publish(project)
+    assert "corrections_included: 1" in (project / "data/2023/published.yaml").read_text(encoding="utf-8")
+    result = cli("check", cwd=project)
+    assert result.returncode == 0 and "cảnh báo" not in result.stderr  # the old entry is history now
+
+
+def test_a_figure_now_credited_elsewhere_is_a_change_too(project):
+    _publish(project)
+    edit(project / "data/2023/provinces.yaml", SCORE, "score: {value: 938.21, qualifier: exact, source: sggp}")
+    result = cli("check", cwd=project)
+    assert result.returncode == 1
+    assert "đã đăng là 938,21 điểm (bao-kien-giang), nay là 938,21 điểm (sggp)" in result.stderr
+
+
+def test_a_removed_fact_and_a_changed_source_are_changes(project):
+    _publish(project)
+    edit(project / "data/2023/cluster.yaml", 'place: "Sóc Trăng"', 'place: "Cà Mau"')
+    edit(project / "data/2023/cluster.yaml", 'publisher: "Sài Gòn Giải Phóng"', 'publisher: "Báo Sài Gòn Giải Phóng"')
+    result = cli("check", cwd=project)
+    assert result.returncode == 1
+    assert "sự kiện conference.place đã đăng là Sóc Trăng, nay là Cà Mau" in result.stderr
+    assert "nguồn sggp đã đăng là Sài Gòn Giải Phóng ·" in result.stderr
+
+
+def test_a_correction_that_covers_nothing_is_a_warning(project):
+    _publish(project)
+    (project / "data/2023/corrections.yaml").write_text(
+        'corrections:\n  - date: 2026-12-01\n    covers: ["provinces.Cà Mau.score"]\n'
+        '    note: "Không có gì đổi."\n    source: bao-kien-giang\n', encoding="utf-8")
+    result = cli("check", cwd=project)
+    assert result.returncode == 0
+    assert ("data/2023/corrections.yaml:3:13: cảnh báo: đính chính ngày 1/12/2026 nêu provinces.Cà Mau.score "
+            "nhưng các số liệu này không khác bản đã đăng") in result.stderr
+    assert cli("check", "--strict", cwd=project).returncode == 1
+
+
+def test_a_draft_build_shows_the_uncorrected_change_under_a_band_and_is_not_indexed(project):
+    _publish(project)
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
+    result = cli("build", "--draft", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "cảnh báo: điểm thi đua của Sóc Trăng đã đăng là 938,21 điểm" in result.stderr
+    page = soup((project / "build/2023/tinh/soc-trang/index.html").read_bytes())
+    assert page.select_one("p.draft-band").get_text(" ", strip=True).startswith("Bản nháp")
+    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert "938,25" in page.get_text()
+    # nothing uncorrected: no band
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.25,", "score: {value: 938.21,")
+    assert cli("build", "--draft", cwd=project).returncode == 0
+    assert soup((project / "build/index.html").read_bytes()).select_one("p.draft-band") is None
+
+
+def test_an_unpublished_edition_needs_no_correction(project):
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
+    assert cli("check", cwd=project).returncode == 0  # no published.yaml: never published
+
+
+def test_publish_refuses_invalid_data_and_unknown_years(project):
+    result = cli("publish", "2019", cwd=project)
+    assert result.returncode == 1
+    assert "không có năm số liệu 2019 để ghi là đã đăng" in result.stderr
+    assert not (project / "data/2023/published.yaml").exists()
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", 'score: {value: "938,21",')
+    result = cli("publish", cwd=project)
+    assert result.returncode == 1 and "Chưa ghi được bản đã đăng" in result.stderr
+    assert not (project / "data/2023/published.yaml").exists()
