@@ -122,3 +122,20 @@ def test_publish_refuses_invalid_data_and_unknown_years(project):
     result = cli("publish", cwd=project)
     assert result.returncode == 1 and "Chưa ghi được bản đã đăng" in result.stderr
     assert not (project / "data/2023/published.yaml").exists()
+
+
+def test_diff_prints_each_change_and_the_pages_it_changes(project):
+    _publish(project)
+    provinces = project / "data/2023/provinces.yaml"
+    edit(provinces, "score: {value: 938.21,", "score: {value: 938.25,")
+    result = cli("diff", cwd=project)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"Năm 2023: 1 khác biệt so với bản đã đăng ngày \d+/\d+/\d{4}:", lines[0])
+    assert lines[1] == (f"  điểm thi đua của Sóc Trăng: 938,21 điểm (bao-kien-giang) → 938,25 điểm (bao-kien-giang)  "
+                        f"(data/2023/provinces.yaml:{position(provinces, '938.25').split(':')[0]})")
+    pages = lines[2].split(": ", 1)[1].split(", ")
+    assert {"2023/tinh/soc-trang/", "tinh/soc-trang/", "2023/bang-xep-hang/"} <= set(pages)
+    assert "2023/tinh/an-giang/" not in pages  # it does not show Sóc Trăng's score
+    edit(provinces, "score: {value: 938.25,", "score: {value: 938.21,")
+    assert cli("diff", cwd=project).stdout.startswith("Năm 2023: không khác bản đã đăng ngày ")

@@ -112,3 +112,15 @@ def test_every_multi_year_message_in_the_readme_is_real(editions_project):
     for message in messages:
         pattern = ".*?".join(re.escape(part) for part in message.split("…"))
         assert re.search(pattern, said), message
+
+
+def test_correction_example_is_what_an_editor_sees(project):
+    assert cli("publish", cwd=project).returncode == 0
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
+    result = cli("check", cwd=project)
+    assert result.returncode == 1
+    said = [re.sub(r"\d+/\d+/\d{4}|\d{4}-\d\d-\d\d", "DATE", line) for line in result.stderr.splitlines()
+            if line.strip()]
+    shown = [re.sub(r"\d+/\d+/\d{4}|\d{4}-\d\d-\d\d", "DATE", line)
+             for line in _block_after("### Đính chính: sửa một con số đã đăng")]
+    assert said[:len(shown)] == shown

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from . import corrections
+from . import formatting as fmt
 from .checks import check_all
 from .dataset import load_project
 from .errors import Level, Location, Problem, error
@@ -70,6 +71,51 @@ def publish(data_dir: Path, years: list[int]) -> tuple[list[Path], list[Problem]
         os.replace(staging, path)
         written.append(path)
     return written, problems
+
+
+@dataclass
+class EditionDiff:
+    """What differs in one edition from its published state, and the pages that show it."""
+
+    year: int
+    published: str  # the day it was published, as written
+    differences: list
+    pages: list[str]
+
+
+def diff(data_dir: Path, years: list[int], templates: Optional[Path] = None) -> tuple[list[EditionDiff], list[Problem]]:
+    """Every difference from the published state, and the pages whose bytes it changes
+    (the site as it is now, against the same site with the published figures put back)."""
+    import dataclasses
+    project, problems = load_project(data_dir)
+    if project is None:
+        return [], problems
+    found = []
+    for year in years or sorted(project.editions):
+        dataset = project.editions.get(year)
+        if dataset is None:
+            problems.append(error(Location(data_dir), f"không có năm số liệu {year}",
+                                  "các năm: " + ", ".join(map(str, sorted(project.editions)))))
+            continue
+        folder = data_dir / str(year)
+        published, _, _, loaded = corrections.load(folder, data_dir)
+        problems += loaded
+        if not isinstance(published, dict):
+            found.append(EditionDiff(year, "", [], []))
+            continue
+        differences = corrections.differences(dataset.edition, published, folder / "cluster.yaml")
+        pages: list[str] = []
+        if differences:
+            before = dataclasses.replace(project, editions={
+                **project.editions, year: dataclasses.replace(
+                    dataset, edition=corrections.as_published(dataset.edition, published))})
+            now_files, _ = render_site(project, find_templates(templates))
+            old_files, _ = render_site(before, find_templates(templates))
+            pages = sorted(p for p in now_files.keys() | old_files.keys()
+                           if p.endswith(".html") and now_files.get(p) != old_files.get(p))
+        day = published.get("published")
+        found.append(EditionDiff(year, fmt.date(day) if isinstance(day, dt.date) else str(day), differences, pages))
+    return found, problems
 
 
 def forget() -> None:

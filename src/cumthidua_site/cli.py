@@ -1,4 +1,4 @@
-"""Command line: build | check | serve | new-edition. Exit 0 ok, 1 bad data, 2 bad usage, 75 output busy, 70 a bug of ours."""
+"""Command line: build | check | serve | publish | diff | new-edition. Exit 0 ok, 1 bad data, 2 bad usage, 75 output busy, 70 a bug of ours."""
 
 from __future__ import annotations
 
@@ -86,6 +86,12 @@ def parser() -> argparse.ArgumentParser:
     publish.add_argument("years", metavar="NĂM", nargs="*", type=int, help="các năm, ví dụ 2023 (mặc định: mọi năm)")
     publish.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
                          help="thư mục số liệu (mặc định: data)")
+    differ = commands.add_parser("diff", help="xem số liệu nào khác bản đã đăng, và các trang sẽ đổi",
+                                 description="In mọi khác biệt giữa số liệu hiện tại và bản đã đăng của năm (mặc "
+                                             "định: mọi năm), dạng cũ → mới, cùng các trang sẽ đổi. Không ghi gì.")
+    differ.add_argument("years", metavar="NĂM", nargs="*", type=int, help="các năm (mặc định: mọi năm)")
+    differ.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
+                        help="thư mục số liệu (mặc định: data)")
     new = commands.add_parser("new-edition", help="tạo thư mục số liệu cho một năm mới",
                               description="Tạo data/NĂM/ với danh sách tỉnh của năm trước (bỏ các tỉnh đã sáp nhập), "
                                           "mọi con số chưa biết, chưa có nguồn, và khung bài viết. "
@@ -133,6 +139,30 @@ def _new_edition(args) -> int:
     return EXIT_OK
 
 
+def _diff(args) -> int:
+    from .build import diff
+    from .metadata import canonical
+    found, problems = diff(args.data, args.years)
+    errors = [p for p in problems if p.level.name == "ERROR"]
+    if errors:
+        print(format_text(errors, colour=use_colour(sys.stderr)), file=sys.stderr)
+        return EXIT_DATA
+    for edition in found:
+        if not edition.published:
+            print(f"Năm {edition.year}: chưa đăng (chưa có published.yaml), không có gì để so.")
+            continue
+        if not edition.differences:
+            print(f"Năm {edition.year}: không khác bản đã đăng ngày {edition.published}.")
+            continue
+        print(f"Năm {edition.year}: {len(edition.differences)} khác biệt so với bản đã đăng ngày {edition.published}:")
+        for d in edition.differences:
+            where = f"{shown_path(d.where.path)}:{d.where.line}" if d.where.line else shown_path(d.where.path)
+            print(f"  {d.label}: {d.old} → {d.new}  ({where})")
+        pages = [canonical("/", page) or page for page in edition.pages]
+        print(f"  Các trang sẽ đổi ({len(pages)}): " + ", ".join(p.lstrip("/") or "index.html" for p in pages))
+    return EXIT_OK
+
+
 def _publish(args) -> int:
     from .build import publish
     written, problems = publish(args.data, args.years)
@@ -173,6 +203,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _serve(args)
     if args.command == "publish":
         return _publish(args)
+    if args.command == "diff":
+        return _diff(args)
     try:
         out = args.out if args.command == "build" else None
         result = run(args.data, out=out, templates=args.templates, strict=args.strict,

@@ -234,3 +234,51 @@ def check(edition: Edition, published: Optional[dict], corrections: Corrections,
                                     f"các số liệu này không khác bản đã đăng",
                                     "xóa những mục không đổi khỏi covers, hoặc kiểm tra lại tên"))
     return problems
+
+
+# --- what a change does to the site ------------------------------------------------------
+
+def _with(model, path: list[str], value):
+    """A copy of a frozen model tree with one field, at a dotted path, replaced."""
+    if len(path) == 1:
+        return model.model_copy(update={path[0]: value})
+    inner = getattr(model, path[0])
+    if inner is None:
+        return model
+    return model.model_copy(update={path[0]: _with(inner, path[1:], value)})
+
+
+def as_published(edition: Edition, published: dict[str, Any]) -> Edition:
+    """The edition with every figure as it was published (facts and sources as they are now)."""
+    from .figures import unknown
+    before = published.get("figures", {}) if isinstance(published, dict) else {}
+    now = state(edition)["figures"]
+    cluster, provinces = edition.cluster, dict(edition.provinces)
+    for key in dict.fromkeys([*before, *now]):
+        if _plain(before.get(key)) == _plain(now.get(key)):
+            continue
+        parts = key.split(".")
+        if parts[0] == "provinces":
+            owner, path = provinces.get(parts[1]), parts[2:]
+        else:
+            owner, path = cluster, parts
+        if owner is None:
+            continue
+        current = downloads._resolve(owner, ".".join(path))
+        cls = type(current) if current is not None else _field_class(owner, path)
+        claims = [{k: Decimal(str(v)) if k in ("value", "to") else v for k, v in dict(c).items()}
+                  for c in before.get(key) or []]
+        old = cls.model_validate({"claims": claims}) if claims else unknown(cls)
+        if parts[0] == "provinces":
+            provinces[parts[1]] = _with(owner, path, old)
+        else:
+            cluster = _with(cluster, path, old)
+    return edition.model_copy(update={"cluster": cluster, "provinces": provinces})
+
+
+def _field_class(owner, path: list[str]):
+    from .messages import unwrap
+    model = type(owner)
+    for name in path[:-1]:
+        model = unwrap(model.model_fields[name].annotation)
+    return unwrap(model.model_fields[path[-1]].annotation)
