@@ -44,8 +44,8 @@ def test_a_changed_figure_without_a_correction_is_refused_with_the_change_and_th
 
 
 def _paste_the_entry(project, stderr: str, note: str = "Điểm của Sóc Trăng chép nhầm từ bản in.") -> None:
-    entry = stderr[stderr.index("corrections:\n"):]
-    entry = "\n".join(entry.split("\n")[:5]).replace("…lý do: con số trước đây sai ở đâu, con số mới lấy từ đâu…", note)
+    entry = stderr[stderr.index("corrections:\n"):].split("\n\n")[0]
+    entry = entry.replace("…lý do: con số trước đây sai ở đâu, con số mới lấy từ đâu…", note)
     (project / "data/2023/corrections.yaml").write_text(entry + "\n", encoding="utf-8")
 
 

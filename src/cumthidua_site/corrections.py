@@ -34,6 +34,7 @@ class Correction(Model):
 
     date: dt.date = Field(title="ngày đính chính")
     covers: list[Line] = Field(min_length=1, title="các số liệu được đính chính")
+    was: dict[Line, Line] = Field({}, title="số liệu trước khi đính chính")
     note: Text = Field(title="lý do đính chính")
     source: SourceIds = Field((), title="nguồn của số liệu mới")
 
@@ -190,9 +191,11 @@ def load(folder: Path, data_dir: Path) -> tuple[Optional[dict], Optional[Correct
     return published, corrections, where, problems
 
 
-def _entry(year: int, today: dt.date, keys: list[str], source: str) -> str:
-    covers = ", ".join(json.dumps(k, ensure_ascii=False) for k in keys)
-    return (f"corrections:\n  - date: {today.isoformat()}\n    covers: [{covers}]\n"
+def _entry(today: dt.date, diffs: list[Difference], source: str) -> str:
+    covers = ", ".join(json.dumps(d.key, ensure_ascii=False) for d in diffs)
+    was = "".join(f"\n      {json.dumps(d.key, ensure_ascii=False)}: {json.dumps(d.old, ensure_ascii=False)}"
+                  for d in diffs)
+    return (f"corrections:\n  - date: {today.isoformat()}\n    covers: [{covers}]\n    was:{was}\n"
             f"    note: \"…lý do: con số trước đây sai ở đâu, con số mới lấy từ đâu…\"\n"
             f"    source: {source or 'mã-nguồn'}")
 
@@ -224,7 +227,7 @@ def check(edition: Edition, published: Optional[dict], corrections: Corrections,
         problems.append(error(Location(folder / CORRECTIONS_FILE),
                               f"{len(uncovered)} thay đổi so với bản đã đăng ngày {fmt.date(since)} chưa có đính chính",
                               "chép mục dưới đây vào corrections.yaml rồi viết lý do (xem README, mục Đính chính):\n"
-                              + _entry(edition.year, today, [d.key for d in uncovered], main)))
+                              + _entry(today, uncovered, main)))
     changed = {d.key for d in diffs}
     for index, correction in enumerate(later):
         idle = [key for key in correction.covers if key not in changed]
