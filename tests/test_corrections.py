@@ -139,3 +139,60 @@ def test_diff_prints_each_change_and_the_pages_it_changes(project):
     assert "2023/tinh/an-giang/" not in pages  # it does not show Sóc Trăng's score
     edit(provinces, "score: {value: 938.25,", "score: {value: 938.21,")
     assert cli("diff", cwd=project).stdout.startswith("Năm 2023: không khác bản đã đăng ngày ")
+
+
+def _corrected(project):
+    _publish(project)
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
+    _paste_the_entry(project, cli("check", cwd=project).stderr)
+    result = cli("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project / "build"
+
+
+def test_the_pages_that_show_a_corrected_figure_say_so_at_their_top(project):
+    site = _corrected(project)
+    notice = "Trang này có số liệu đã được đính chính ngày"
+    for path in ("index.html", "2023/index.html", "2023/tinh/soc-trang/index.html", "tinh/soc-trang/index.html",
+                 "2023/bang-xep-hang/index.html", "2023/tinh/index.html", "2023/du-lieu/index.html"):
+        page = soup((site / path).read_bytes())
+        note = page.select_one("main > p.correction-notice")
+        assert note is not None and note.get_text().startswith(notice), path
+        assert "điểm thi đua của Sóc Trăng" in note.get_text()
+    # pages that do not show Sóc Trăng's score (the years page shows the leader's, Cà Mau's)
+    for path in ("2023/tinh/an-giang/index.html", "tinh/an-giang/index.html", "404.html", "cac-nam/index.html"):
+        assert soup((site / path).read_bytes()).select_one("p.correction-notice") is None, path
+
+
+def test_the_article_ends_with_the_correction_both_values_in_vietnamese_format(project):
+    site = _corrected(project)
+    section = soup((site / "2023/index.html").read_bytes()).select_one("section.corrections")
+    text = " ".join(section.get_text(" ").split())
+    assert re.search(r"Đính chính ngày \d+/\d+/\d{4}: điểm thi đua của Sóc Trăng trước đây ghi 938,21 điểm "
+                     r"\(bao-kien-giang\); số liệu đúng là 938,25 điểm\. Điểm của Sóc Trăng chép nhầm từ bản in\.", text)
+
+
+def test_the_logs_the_json_ld_and_the_downloads_carry_the_correction(project):
+    import csv
+    import io
+    import json
+    site = _corrected(project)
+    log = " ".join(soup((site / "dinh-chinh/index.html").read_bytes()).get_text(" ").split())
+    assert "Chính sách đính chính" in log and "trước đây ghi 938,21 điểm (bao-kien-giang); nay là 938,25 điểm" in log
+    data = " ".join(soup((site / "2023/du-lieu/index.html").read_bytes()).get_text(" ").split())
+    assert "trước đây ghi 938,21 điểm (bao-kien-giang); nay là 938,25 điểm" in data
+    (article,) = [json.loads(s.string) for s in soup((site / "2023/index.html").read_bytes())
+                  .find_all("script", type="application/ld+json")]
+    (correction,) = article["correction"]
+    assert correction["@type"] == "CorrectionComment" and "938,25 điểm" in correction["text"]
+    assert article["dateModified"] == correction["datePublished"] >= article["datePublished"]
+    rows = list(csv.DictReader(io.StringIO((site / "2023/du-lieu/so-lieu-2023.csv").read_text(encoding="utf-8-sig"))))
+    (score,) = [r for r in rows if r["province"] == "Sóc Trăng" and r["field"] == "score"]
+    assert score["value"] == "938.25" and score["previous"] == "938,21 điểm (bao-kien-giang)"
+    assert score["corrected"] == correction["datePublished"]
+    assert all(r["corrected"] == "" for r in rows if r is not score)
+    for path in site.rglob("*.html"):  # the policy is one click from every page
+        page = soup(path.read_bytes())
+        if page.find("meta", attrs={"http-equiv": "refresh"}):
+            continue
+        assert page.find("a", string="chính sách đính chính"), path

@@ -78,8 +78,8 @@ def test_markup_in_data_is_shown_as_text(project, capsys):
     code, _ = build(project, capsys)
     assert code == 0
     for path in sorted((project / "build").rglob("*.html")):
-        if path.name == "404.html":
-            continue  # it shows no figure, so it credits no source
+        if path.name == "404.html" or path.parent.name == "dinh-chinh":
+            continue  # they show no figure (the corrections page none while nothing was corrected): no credit
         html = path.read_text(encoding="utf-8")
         page = soup(html)
         if page.find("meta", attrs={"http-equiv": "refresh"}):

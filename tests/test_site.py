@@ -40,7 +40,7 @@ def test_the_site_map(site):
     edition = {"2023/index.html", "2023/bang-xep-hang/index.html", "2023/tinh/index.html", "2023/du-lieu/index.html",
                "2023/du-lieu/so-lieu-2023.csv", "2023/du-lieu/so-lieu-2023.json", "2023/du-lieu/su-kien-2023.csv"}
     edition |= {f"2023/tinh/{slug}/index.html" for slug in SLUGS.values()}
-    across = {"index.html", "404.html", "cac-nam/index.html", "tinh/index.html"} | \
+    across = {"index.html", "404.html", "cac-nam/index.html", "tinh/index.html", "dinh-chinh/index.html"} | \
         {f"tinh/{slug}/index.html" for slug in SLUGS.values()}
     old = set(REDIRECTS) | {"du-lieu/so-lieu-2023.csv", "du-lieu/so-lieu-2023.json", "du-lieu/su-kien-2023.csv"}
     assert {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()} == \
@@ -341,7 +341,7 @@ def test_with_base_url_sitemap_robots_and_canonical(project, capsys):
     locations = re.findall(r"<loc>(.*?)</loc>", sitemap)
     # the canonical addresses only: not the front page (a copy of 2023/), not the old addresses
     assert f"{base}2023/" in locations and f"{base}2023/tinh/dong-thap/" in locations and f"{base}tinh/dong-thap/" \
-        in locations and base not in locations and f"{base}bang-xep-hang/" not in locations and len(locations) == 30
+        in locations and base not in locations and f"{base}bang-xep-hang/" not in locations and len(locations) == 31
     assert all(loc.startswith(base) for loc in locations) and "404" not in sitemap
     assert (out / "robots.txt").read_text(encoding="utf-8") == f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n"
     page = soup((out / "2023/tinh/dong-thap/index.html").read_bytes())

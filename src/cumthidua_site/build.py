@@ -153,11 +153,13 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
     editions = {year: dataset.edition for year, dataset in project.editions.items()}
     result.problems += check_all({**editions, **{y: e for y, e in project.drafts.items() if e is not None}})
     uncorrected = False  # in a draft: changes shown without their correction
+    recorded = {}
     for year, dataset in project.editions.items():  # a change to what was published needs a correction
         folder = data_dir / str(year)
         published, said, _, found = corrections.load(folder, data_dir)
         result.problems += found
         if said is not None:
+            recorded[year] = said
             found = corrections.check(dataset.edition, published, said, folder, today(), draft)
             uncorrected = uncorrected or any(p.level is Level.WARNING and p.message.endswith(corrections.UNCORRECTED)
                                              for p in found)
@@ -167,7 +169,7 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
                                      "khai báo nguồn trong cluster.yaml và viết bài trong article.md của ít nhất một năm"))
     if result.failed(strict):
         return result
-    files, problems = render_site(project, find_templates(templates), draft=uncorrected)
+    files, problems = render_site(project, find_templates(templates), draft=uncorrected, corrections=recorded)
     result.problems += problems
     if result.failed(strict):
         return result

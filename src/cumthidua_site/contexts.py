@@ -46,6 +46,7 @@ class Base:
     years: list[int]  # the published editions, newest first
     data_home: str  # the downloads the footer links to
     draft: bool  # a preview with changes not yet corrected: a visible band, and noindex
+    corrected: list  # the corrections of what this page shows (corrections.Shown): a notice at its top
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,11 @@ class NotFoundPage(Base):
 
 
 @dataclass
+class CorrectionsPage(Base):
+    log: list[tuple[int, list]]  # (year, its corrections.Shown), newest year first
+
+
+@dataclass
 class Page:
     """One page to render: where, with which template, and what the template sees."""
 
@@ -186,4 +192,4 @@ class Page:
 TEMPLATES = {"article.html": ArticlePage, "rankings.html": RankingsPage, "provinces.html": MembersPage,
              "province.html": MemberPage, "data.html": DataPage, "years.html": YearsPage,
              "provinces_all.html": ProvincesPage, "province_history.html": ProvincePage,
-             "redirect.html": RedirectPage, "404.html": NotFoundPage}
+             "redirect.html": RedirectPage, "404.html": NotFoundPage, "corrections.html": CorrectionsPage}

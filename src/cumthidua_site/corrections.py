@@ -285,3 +285,39 @@ def _field_class(owner, path: list[str]):
     for name in path[:-1]:
         model = unwrap(model.model_fields[name].annotation)
     return unwrap(model.model_fields[path[-1]].annotation)
+
+
+# --- what the site says of its corrections ------------------------------------------------
+
+@dataclass(frozen=True)
+class Shown:
+    """One corrected figure or fact as the site tells it: when, what, the old and the new, why."""
+
+    date: dt.date
+    key: str
+    label: str
+    was: str
+    now: str
+    note: str
+    sources: tuple[str, ...]
+
+
+def shown(edition: Edition, corrections: Optional[Corrections]) -> list[Shown]:
+    """Every correction of an edition, newest first, each covered figure or fact on its own."""
+    if corrections is None:
+        return []
+    figs, current = figures(edition), state(edition)
+    found = []
+    for entry in sorted(corrections.corrections, key=lambda c: c.date, reverse=True):
+        for key in entry.covers:
+            if key in figs:
+                label, fig = figs[key]
+                now = fmt.figure(fig)
+            elif key.startswith("facts.") or key.startswith("sources."):
+                group, _, name = key.partition(".")
+                label = ("sự kiện " if group == "facts" else "nguồn ") + name
+                now = current[group].get(name, "(đã bỏ)")
+            else:
+                label, now = key, fmt.UNKNOWN
+            found.append(Shown(entry.date, key, label, entry.was.get(key, ""), now, entry.note, entry.source))
+    return found

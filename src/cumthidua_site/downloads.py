@@ -45,6 +45,8 @@ COLUMNS = [
     ("sources", "mọi nguồn", "mọi nguồn nêu con số này, cách nhau bằng dấu chấm phẩy"),
     ("other_claims", "nguồn khác ghi", "cách các nguồn khác ghi con số này, nếu khác con số trang hiện"),
     ("resolution", "cách giải quyết", "khi các nguồn ghi khác nhau: nguồn được dùng và lý do"),
+    ("corrected", "ngày đính chính", "ngày con số được sửa sau khi đăng (năm-tháng-ngày; để trống nếu chưa từng sửa)"),
+    ("previous", "trước khi đính chính", "con số đã đăng trước lần sửa đó, như trang ghi khi ấy"),
 ]
 
 # The columns of the facts file: everything in the data that is not a figure.
@@ -294,12 +296,20 @@ class Made:
 _MADE: dict[str, Made] = {}
 
 
-def make(site: Site, edition: Edition) -> Made:
-    """The downloads of an edition: pure functions of the site and the edition, so made once for
-    the same data (serve's rebuilds make again only those of the edition that changed)."""
-    key = hashlib.sha256(f"{site!r}\x00{edition!r}".encode("utf-8")).hexdigest()
+def make(site: Site, edition: Edition, corrected: tuple = ()) -> Made:
+    """The downloads of an edition: pure functions of the site, the edition and its corrections
+    (corrections.Shown), so made once for the same data (serve's rebuilds make again only
+    those of the edition that changed)."""
+    key = hashlib.sha256(f"{site!r}\x00{edition!r}\x00{corrected!r}".encode("utf-8")).hexdigest()
     if key not in _MADE:
         rows, facts = figure_rows(edition), fact_rows(edition)
+        latest = {}
+        for c in sorted(corrected, key=lambda c: c.date):  # the latest correction of each figure last
+            latest[c.key] = c
+        for row in rows:
+            found = latest.get(row["field"] if row["scope"] == "cum" else f"provinces.{row['province']}.{row['field']}")
+            row["corrected"] = found.date.isoformat() if found else ""
+            row["previous"] = found.was if found else ""
         _MADE[key] = Made(rows, facts, field_dictionary(rows, facts), to_csv(rows), to_csv(facts, FACT_COLUMNS),
                           to_json(site, edition, rows, facts))
         while len(_MADE) > 8:

@@ -55,9 +55,10 @@ def _conference(edition: Edition) -> dict[str, Any]:
 
 
 def news_article(site: Site, edition: Edition, headline: str, description: str, byline: str, published, modified,
-                 url: Optional[str]) -> dict[str, Any]:
-    """schema.org NewsArticle for the article page, citing the source report."""
+                 url: Optional[str], corrected: tuple = (), policy: Optional[str] = None) -> dict[str, Any]:
+    """schema.org NewsArticle for the article page, citing the source report, with its corrections."""
     cluster = edition.cluster
+    modified = max([modified or published] + [c.date for c in corrected])
     data: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline,
         "description": description, "inLanguage": "vi",
@@ -69,6 +70,12 @@ def news_article(site: Site, edition: Edition, headline: str, description: str, 
     }
     if cluster.conference is not None:
         data["about"] = _conference(edition)
+    if corrected:
+        data["correction"] = [{"@type": "CorrectionComment", "datePublished": c.date.isoformat(),
+                               "text": f"{c.label}" + (f" trước đây ghi {c.was}" if c.was else "")
+                                       + f"; số liệu đúng là {c.now}. {c.note}"} for c in corrected]
+    if policy:
+        data["publisher"]["correctionsPolicy"] = policy
     if url:
         data["url"] = data["mainEntityOfPage"] = url
     return data

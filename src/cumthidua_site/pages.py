@@ -17,7 +17,7 @@ from .article import RenderedArticle
 from .dataset import Dataset, Project
 from .contexts import (TEMPLATES, ArticlePage, Base, DataPage, EditionBase, EditionSummary, Links,  # noqa: F401
                        MemberPage, MembersPage, NotFoundPage, Page, PageMeta, ProvincePage, ProvinceRow,
-                       ProvincesPage, RankingsPage, RedirectPage, YearsPage)
+                       ProvincesPage, RankingsPage, RedirectPage, YearsPage, CorrectionsPage)
 from .model import Edition, Province, Source
 
 
@@ -37,6 +37,7 @@ class Shared:
     made: dict[int, Any] = field(default_factory=dict)  # each edition's downloads.Made
     views: dict[int, dict[str, Any]] = field(default_factory=dict)  # each edition's views, made once
     draft: bool = False  # uncorrected changes shown for preview (serve, build --draft)
+    corrections: dict[int, list] = field(default_factory=dict)  # each edition's corrections.Shown, newest first
 
     @property
     def base_url(self) -> str:
@@ -57,7 +58,8 @@ class Shared:
                 (urls.YEARS, "Các năm"), (urls.data(y), "Dữ liệu")]
 
     def base(self, meta: PageMeta, year: Optional[int], page_sources: list[str],
-             sources: Optional[dict[str, Source]] = None, main: str = "") -> dict[str, Any]:
+             sources: Optional[dict[str, Source]] = None, main: str = "",
+             corrected: Optional[list] = None) -> dict[str, Any]:
         here = meta.path
         newest = self.project.editions[self.newest].edition
         if meta.path == urls.NOT_FOUND and self.base_url:  # served at any depth: absolute links
@@ -70,15 +72,27 @@ class Shared:
                     favicon=self.favicon, sources=sources if sources is not None else newest.sources,
                     main_source=main or views.main_source(newest), page_sources=page_sources,
                     years=sorted(self.project.editions, reverse=True), draft=self.draft,
+                    corrected=corrected or [],
                     data_home=urls.data(year if year is not None else self.newest))
 
-    def edition_base(self, dataset: Dataset, meta: PageMeta, page_sources: list[str]) -> dict[str, Any]:
+    def edition_base(self, dataset: Dataset, meta: PageMeta, page_sources: list[str],
+                     shows: Callable[[str], bool] = lambda key: True) -> dict[str, Any]:
+        """`shows(key)`: whether the page shows the figure or fact a correction covers."""
         edition = dataset.edition
         year = edition.year
         if year not in self.views:  # the same for every page of the edition: made once
             self.views[year] = edition_views(edition)
-        return dict(self.base(meta, year, page_sources, edition.sources, views.main_source(edition)),
+        corrected = [c for c in self.corrections.get(year, []) if shows(c.key)]
+        return dict(self.base(meta, year, page_sources, edition.sources, views.main_source(edition), corrected),
                     **self.views[year])
+
+
+# The cluster figures the tables and province pages show beside the provinces' own.
+CLUSTER_IN_TABLES = ("member_count", "economy.income_per_capita", "poverty.others_reduction")
+
+
+def _in_tables(key: str) -> bool:
+    return key.startswith("provinces.") or key in CLUSTER_IN_TABLES or key.startswith(("new_countryside.", "awards."))
 
 
 def links(year: int) -> Links:
@@ -128,7 +142,8 @@ def article_pages(shared: Shared) -> Iterator[Page]:
                             metadata.script(metadata.news_article(
                                 shared.project.site, dataset.edition, rendered.headline, rendered.sapo,
                                 rendered.byline, dataset.article.meta.published, dataset.article.meta.modified,
-                                shared.canonical(urls.article(year)))), "article", script=True, listed=not front)
+                                shared.canonical(urls.article(year)), tuple(shared.corrections.get(year, [])),
+                                shared.canonical(urls.CORRECTIONS))), "article", script=True, listed=not front)
             article = RenderedArticle(rendered.headline, rendered.sapo, rendered.byline,
                                       rendered.placed(shared.blocks(year, path)), rendered.unplaced, rendered.marker)
             yield Page(path, "article.html", ArticlePage(
@@ -164,7 +179,7 @@ def rankings_pages(shared: Shared) -> Iterator[Page]:
         shown = views.table_sources(edition)
         used = {key for name, ids in shown.items() if f"table:{name}" in blocks for key in ids}
         yield Page(path, "rankings.html", RankingsPage(
-            **shared.edition_base(dataset, meta, [k for k in edition.sources if k in used]),
+            **shared.edition_base(dataset, meta, [k for k in edition.sources if k in used], _in_tables),
             blocks=blocks, sections=sections,
             missing=[what for (anchor, _, keys), what in zip(RANKING_SECTIONS, MISSING_WORDS)
                      if not any(k in blocks for k in keys)]))
@@ -183,7 +198,7 @@ def members_pages(shared: Shared) -> Iterator[Page]:
             set(views.source_ids(edition, views.changes(edition), edition.cluster.member_count,
                                  edition.cluster.excluded or ()))
         yield Page(path, "provinces.html", MembersPage(
-            **shared.edition_base(dataset, meta, [k for k in edition.sources if k in shown])))
+            **shared.edition_base(dataset, meta, [k for k in edition.sources if k in shown], _in_tables)))
 
 
 def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
@@ -228,7 +243,9 @@ def member_pages(shared: Shared) -> Iterator[Page]:
                             + " Số liệu các nguồn nêu về tỉnh và những số liệu còn thiếu.",
                             urls.members(year), shared.canonical(path))
             yield Page(path, "province.html", MemberPage(
-                **shared.edition_base(dataset, meta, views.province_sources(edition, province)),
+                **shared.edition_base(dataset, meta, views.province_sources(edition, province),
+                                      lambda key, name=province.name: key.startswith(f"provinces.{name}.")
+                                      or key in CLUSTER_IN_TABLES),
                 p=province, facts=province_facts(edition, province),
                 prev=members[index - 1] if index else None,
                 next=members[index + 1] if index + 1 < len(members) else None,
@@ -304,8 +321,12 @@ def years_page(shared: Shared) -> Iterator[Page]:
                     f"Kết quả {len(editions)} năm tổng kết ({fmt.names(str(y) for y in sorted(editions))}) của cụm "
                     f"thi đua, và các số liệu chung theo từng năm từ {first} đến {last}.", path, shared.canonical(path))
     sources = _all_sources(shared)
+    shown_keys = {f"economy.{name}" for name in SUMMARY_FIGURES} | {"economy.exports_previous_year"}
+    shown_keys |= {f"provinces.{e.leader.name}.{f}" for e in summaries if e.leader for f in ("rank", "score")}
+    corrected = [c for year in sorted(shared.corrections, reverse=True) for c in shared.corrections[year]
+                 if c.key in shown_keys]
     yield Page(path, "years.html", YearsPage(
-        **shared.base(meta, None, [k for k in sources if k in set(used)], sources),
+        **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected),
         editions=summaries, quantities=quantities))
 
 
@@ -366,8 +387,11 @@ def province_pages(shared: Shared) -> Iterator[Page]:
                                                       if change else ""),
                         urls.PROVINCES, shared.canonical(path))
         into = change.into if change is not None and change.into in names and change.into != name else None
+        columns = tuple(f"provinces.{name}.{f}" for f in ("rank", "score", "income_per_capita", "poverty_reduction"))
+        corrected = [c for m in memberships for c in shared.corrections.get(m.year, [])
+                     if c.key in columns or c.key == "poverty.others_reduction"]
         yield Page(path, "province_history.html", ProvincePage(
-            **shared.base(meta, None, [k for k in sources if k in set(used)], sources),
+            **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected),
             name=name, memberships=rows, chart=chart, change=change,
             into_path=urls.province(into) if into else None,
             parts_paths=[(part, urls.province(part) if part in names and part != name else None)
@@ -386,6 +410,19 @@ def redirect_pages(shared: Shared) -> Iterator[Page]:
         yield Page(old, "redirect.html", RedirectPage(shared.project.site, meta, target, shared.css, shared.favicon))
 
 
+def corrections_page(shared: Shared) -> Iterator[Page]:
+    """The corrections policy, and every correction of every edition."""
+    path = urls.CORRECTIONS
+    log = [(year, shared.corrections.get(year, [])) for year in sorted(shared.project.editions, reverse=True)]
+    count = sum(len(entries) for _, entries in log)
+    meta = PageMeta(path, "Đính chính", f"Cách chúng tôi sửa và công bố sai sót trên trang, và {count} đính chính "
+                    f"đã thực hiện, từng năm số liệu.", "", shared.canonical(path))
+    sources = _all_sources(shared)
+    used = {s for _, entries in log for c in entries for s in c.sources}
+    yield Page(path, "corrections.html", CorrectionsPage(
+        **shared.base(meta, None, [k for k in sources if k in used], sources), log=log))
+
+
 def not_found_page(shared: Shared) -> Iterator[Page]:
     meta = PageMeta(urls.NOT_FOUND, "Không tìm thấy trang", shared.project.site.description, "", None,
                     noindex=True, listed=False)
@@ -397,5 +434,5 @@ SHOW_ARTICLES = (article_pages, years_page)
 
 KINDS: tuple[Callable[[Shared], Iterator[Page]], ...] = (
     article_pages, rankings_pages, members_pages, member_pages, data_pages,
-    years_page, provinces_page, province_pages, redirect_pages, not_found_page,
+    years_page, provinces_page, province_pages, corrections_page, redirect_pages, not_found_page,
 )

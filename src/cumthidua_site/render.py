@@ -11,12 +11,12 @@ from __future__ import annotations
 import traceback
 from urllib.parse import quote
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup
 
-from . import charts, downloads, metadata, pages, urls, views
+from . import charts, corrections, downloads, metadata, pages, urls, views
 from .article import CHARTS, TABLES, RenderedArticle, start_render
 from .filters import FILTERS, versus
 from .dataset import Project
@@ -25,7 +25,7 @@ from .model import Edition
 
 # What a templates folder must hold; partials are found by the pages that include them.
 TEMPLATE_FILES = ("base.html", "article.html", "rankings.html", "provinces.html", "province.html", "data.html",
-                  "years.html", "provinces_all.html", "province_history.html", "redirect.html",
+                  "years.html", "provinces_all.html", "province_history.html", "redirect.html", "corrections.html",
                   "404.html", "style.css", "sort.js", "favicon.svg")
 
 
@@ -76,7 +76,9 @@ def _template_problem(exc: Exception, templates: Path) -> Problem:
                  "mẫu trang có lỗi, không dựng được trang", "báo cho nhóm phát triển; đây không phải lỗi số liệu")
 
 
-def render_site(project: Project, templates: Path, draft: bool = False) -> tuple[dict[str, bytes], list[Problem]]:
+def render_site(project: Project, templates: Path, draft: bool = False,
+                corrections: Optional[dict] = None) -> tuple[dict[str, bytes], list[Problem]]:
+    """`corrections`: each edition's corrections.Corrections, shown on the pages they concern."""
     """Every file of the site, in memory, or the problems that stop it."""
     if not templates.is_dir():
         return {}, [error(Location(templates), "không tìm thấy thư mục mẫu trang (templates)",
@@ -86,7 +88,7 @@ def render_site(project: Project, templates: Path, draft: bool = False) -> tuple
         return {}, [error(Location(templates), f"thư mục mẫu trang thiếu tệp {', '.join(missing)}",
                           "dùng thư mục templates của dự án, hoặc chỉ đúng thư mục bằng --templates")]
     try:
-        return _render(project, templates, draft)
+        return _render(project, templates, draft, corrections or {})
     except TemplateError as exc:
         return {}, [_template_problem(exc, templates)]
 
@@ -135,7 +137,8 @@ def _blocks(env: Environment, project: Project) -> Callable[[int, str], dict[str
     return blocks
 
 
-def _render(project: Project, templates: Path, draft: bool = False) -> tuple[dict[str, bytes], list[Problem]]:
+def _render(project: Project, templates: Path, draft: bool = False,
+            corrections: Optional[dict] = None) -> tuple[dict[str, bytes], list[Problem]]:
     env = environment(templates)
     blocks = _blocks(env, project)
     # Each article renders in its own child while this process renders the pages that do not
@@ -143,7 +146,7 @@ def _render(project: Project, templates: Path, draft: bool = False) -> tuple[dic
     pending = {year: start_render(dataset, blocks(year, urls.article(year)))
                for year, dataset in project.editions.items()}
     try:
-        return _render_pages(project, templates, env, blocks, pending, draft)
+        return _render_pages(project, templates, env, blocks, pending, draft, corrections or {})
     finally:
         for running in pending.values():
             running.stop()  # a child nobody waited for (a mistake in our templates) is killed
@@ -159,8 +162,8 @@ def _articles(pending: dict) -> tuple[dict[int, RenderedArticle], list[Problem]]
     return articles, problems
 
 
-def _render_pages(project: Project, templates: Path, env: Environment, blocks, pending: dict, draft: bool
-                  ) -> tuple[dict[str, bytes], list[Problem]]:
+def _render_pages(project: Project, templates: Path, env: Environment, blocks, pending: dict, draft: bool,
+                  said: dict) -> tuple[dict[str, bytes], list[Problem]]:
     problems: list[Problem] = []
     site = project.site
     if not site.base_url:
@@ -169,16 +172,17 @@ def _render_pages(project: Project, templates: Path, env: Environment, blocks, p
                              "điền địa chỉ đăng trang vào base_url trong site.yaml khi đã có"))
     files: dict[str, bytes] = {}
     made = {}
+    shown = {year: corrections.shown(dataset.edition, said.get(year)) for year, dataset in project.editions.items()}
     for year, dataset in project.editions.items():
         paths = urls.downloads(year)
-        made[year] = downloads.make(site, dataset.edition)
+        made[year] = downloads.make(site, dataset.edition, tuple(shown[year]))
         files[paths["figures_csv"]] = made[year].figures_csv
         files[paths["facts_csv"]] = made[year].facts_csv
         files[paths["json"]] = made[year].json
     if site.legacy_year in project.editions:  # the old download addresses keep their bytes
         files.update({old: files[new] for old, new in urls.legacy_files(site.legacy_year).items()})
     shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
-                          _favicon(templates), {}, blocks, files, made, draft=draft)
+                          _favicon(templates), {}, blocks, files, made, draft=draft, corrections=shown)
     indexable: list[str] = []
     first = [kind for kind in pages.KINDS if kind not in pages.SHOW_ARTICLES]
     _render_kinds(env, project, shared, first, files, indexable, problems)

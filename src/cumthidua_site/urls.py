@@ -14,6 +14,7 @@ FRONT = "index.html"
 YEARS = "cac-nam/index.html"
 PROVINCES = "tinh/index.html"
 NOT_FOUND = "404.html"
+CORRECTIONS = "dinh-chinh/index.html"  # the corrections policy and every correction
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 
