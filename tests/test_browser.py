@@ -37,11 +37,22 @@ LIGHTHOUSE_PAGES = ["index.html", "2023/tinh/soc-trang/index.html", "cac-nam/ind
 
 
 def _two_editions() -> Path:
-    """The fixture data with its second edition, in a folder removed at exit."""
+    """The fixture data with its second edition, published, then one figure corrected (so the
+    correction notices and logs are on the pages checked), in a folder removed at exit."""
+    from cumthidua_site.build import publish
     folder = Path(tempfile.mkdtemp(prefix="browser-data-"))
     atexit.register(shutil.rmtree, folder, True)
     shutil.copytree(DATA, folder / "data")
     shutil.copytree(EDITION_2021, folder / "data/2021")
+    written, _ = publish(folder / "data", [])
+    assert written
+    provinces = folder / "data/2023/provinces.yaml"
+    provinces.write_text(provinces.read_text(encoding="utf-8").replace("score: {value: 938.21,", "score: {value: 938.25,"),
+                         encoding="utf-8")
+    (folder / "data/2023/corrections.yaml").write_text(
+        'corrections:\n  - date: 2026-12-01\n    covers: ["provinces.Sóc Trăng.score"]\n'
+        '    was: {"provinces.Sóc Trăng.score": "938,21 điểm"}\n'
+        '    note: "Điểm của Sóc Trăng chép nhầm."\n    source: bao-kien-giang\n', encoding="utf-8")
     return folder / "data"
 
 
@@ -146,11 +157,11 @@ def test_sorting_by_click_sets_aria_sort(browser, base_url):
     header.locator("button").click()
     assert header.get_attribute("aria-sort") == "ascending"
     scores = _column(page, "bang-diem", 2)
-    assert scores[:3] == ["932,88", "938,21", "trên 945"] and set(scores[3:]) == {"bài gốc không nêu"}
+    assert scores[:3] == ["932,88", "938,25", "trên 945"] and set(scores[3:]) == {"bài gốc không nêu"}
     header.locator("button").click()
     assert header.get_attribute("aria-sort") == "descending"
     scores = _column(page, "bang-diem", 2)
-    assert scores[:3] == ["trên 945", "938,21", "932,88"] and set(scores[3:]) == {"bài gốc không nêu"}  # unknowns last
+    assert scores[:3] == ["trên 945", "938,25", "932,88"] and set(scores[3:]) == {"bài gốc không nêu"}  # unknowns last
     other = page.locator("table:has(#bang-diem) thead th").nth(0)
     assert other.get_attribute("aria-sort") is None
     assert page.problems == []
