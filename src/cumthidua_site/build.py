@@ -152,7 +152,7 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
         return result
     editions = {year: dataset.edition for year, dataset in project.editions.items()}
     result.problems += check_all({**editions, **{y: e for y, e in project.drafts.items() if e is not None}})
-    uncorrected = False  # in a draft: changes shown without their correction
+    unpublished: dict[int, set[str]] = {}  # in a draft: what is shown without its correction
     recorded = {}
     for year, dataset in project.editions.items():  # a change to what was published needs a correction
         folder = data_dir / str(year)
@@ -160,16 +160,15 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
         result.problems += found
         if said is not None:
             recorded[year] = said
-            found = corrections.check(dataset.edition, published, said, folder, today(), draft)
-            uncorrected = uncorrected or any(p.level is Level.WARNING and p.message.endswith(corrections.UNCORRECTED)
-                                             for p in found)
-            result.problems += found
+            result.problems += corrections.check(dataset.edition, published, said, folder, today(), draft)
+            if draft:
+                unpublished[year] = corrections.uncorrected(dataset.edition, published, said, folder)
     if not project.editions:
         result.problems.append(error(Location(data_dir), "chưa có năm số liệu nào đủ nguồn và bài viết để dựng trang",
                                      "khai báo nguồn trong cluster.yaml và viết bài trong article.md của ít nhất một năm"))
     if result.failed(strict):
         return result
-    files, problems = render_site(project, find_templates(templates), draft=uncorrected, corrections=recorded)
+    files, problems = render_site(project, find_templates(templates), unpublished=unpublished, corrections=recorded)
     result.problems += problems
     if result.failed(strict):
         return result

@@ -203,6 +203,20 @@ def _entry(today: dt.date, diffs: list[Difference], source: str) -> str:
 UNCORRECTED = "thay đổi này chưa có đính chính"
 
 
+def _later(published: dict, corrections: Corrections) -> list[Correction]:
+    """The corrections made since the publication (it records how many it already included)."""
+    included = published.get("corrections_included")
+    return corrections.corrections[included if isinstance(included, int) else 0:]
+
+
+def uncorrected(edition: Edition, published: Optional[dict], corrections: Corrections, folder: Path) -> set[str]:
+    """The keys of what differs from the publication with no correction: shown as a draft."""
+    if not isinstance(published, dict):
+        return set()
+    covered = {key for c in _later(published, corrections) for key in c.covers}
+    return {d.key for d in differences(edition, published, folder / "cluster.yaml") if d.key not in covered}
+
+
 def check(edition: Edition, published: Optional[dict], corrections: Corrections, folder: Path,
           today: dt.date, draft: bool = False) -> list[Problem]:
     """Changes since publication that no later correction covers are errors (in a draft,
@@ -212,11 +226,10 @@ def check(edition: Edition, published: Optional[dict], corrections: Corrections,
         return []
     day = published.get("published")
     since = day if isinstance(day, dt.date) else dt.date.min
-    included = published.get("corrections_included")
-    later = corrections.corrections[included if isinstance(included, int) else 0:]
-    covered = {key for c in later for key in c.covers}
+    later = _later(published, corrections)
     diffs = differences(edition, published, folder / "cluster.yaml")
     problems = []
+    covered = {key for c in later for key in c.covers}
     uncovered = [d for d in diffs if d.key not in covered]
     said = warning if draft else error
     for d in uncovered:

@@ -36,7 +36,7 @@ class Shared:
     files: dict[str, bytes] = field(default_factory=dict)  # download files already made
     made: dict[int, Any] = field(default_factory=dict)  # each edition's downloads.Made
     views: dict[int, dict[str, Any]] = field(default_factory=dict)  # each edition's views, made once
-    draft: bool = False  # uncorrected changes shown for preview (serve, build --draft)
+    unpublished: dict[int, set[str]] = field(default_factory=dict)  # a draft's uncorrected changes, by edition
     corrections: dict[int, list] = field(default_factory=dict)  # each edition's corrections.Shown, newest first
 
     @property
@@ -59,7 +59,7 @@ class Shared:
 
     def base(self, meta: PageMeta, year: Optional[int], page_sources: list[str],
              sources: Optional[dict[str, Source]] = None, main: str = "",
-             corrected: Optional[list] = None) -> dict[str, Any]:
+             corrected: Optional[list] = None, draft: bool = False) -> dict[str, Any]:
         here = meta.path
         newest = self.project.editions[self.newest].edition
         if meta.path == urls.NOT_FOUND and self.base_url:  # served at any depth: absolute links
@@ -71,7 +71,7 @@ class Shared:
         return dict(site=self.project.site, page=meta, nav=self.nav(year), url=url, paths=urls, css=self.css, js=self.js,
                     favicon=self.favicon, sources=sources if sources is not None else newest.sources,
                     main_source=main or views.main_source(newest), page_sources=page_sources,
-                    years=sorted(self.project.editions, reverse=True), draft=self.draft,
+                    years=sorted(self.project.editions, reverse=True), draft=draft,
                     corrected=corrected or [],
                     data_home=urls.data(year if year is not None else self.newest))
 
@@ -83,7 +83,8 @@ class Shared:
         if year not in self.views:  # the same for every page of the edition: made once
             self.views[year] = edition_views(edition)
         corrected = [c for c in self.corrections.get(year, []) if shows(c.key)]
-        return dict(self.base(meta, year, page_sources, edition.sources, views.main_source(edition), corrected),
+        draft = any(shows(key) for key in self.unpublished.get(year, ()))
+        return dict(self.base(meta, year, page_sources, edition.sources, views.main_source(edition), corrected, draft),
                     **self.views[year])
 
 
@@ -326,7 +327,8 @@ def years_page(shared: Shared) -> Iterator[Page]:
     corrected = [c for year in sorted(shared.corrections, reverse=True) for c in shared.corrections[year]
                  if c.key in shown_keys]
     yield Page(path, "years.html", YearsPage(
-        **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected),
+        **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected,
+                      draft=any(k in shown_keys for keys in shared.unpublished.values() for k in keys)),
         editions=summaries, quantities=quantities))
 
 
@@ -391,7 +393,9 @@ def province_pages(shared: Shared) -> Iterator[Page]:
         corrected = [c for m in memberships for c in shared.corrections.get(m.year, [])
                      if c.key in columns or c.key == "poverty.others_reduction"]
         yield Page(path, "province_history.html", ProvincePage(
-            **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected),
+            **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected,
+                          draft=any(k in columns or k == "poverty.others_reduction"
+                                    for m in memberships for k in shared.unpublished.get(m.year, ()))),
             name=name, memberships=rows, chart=chart, change=change,
             into_path=urls.province(into) if into else None,
             parts_paths=[(part, urls.province(part) if part in names and part != name else None)

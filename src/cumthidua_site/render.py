@@ -76,9 +76,10 @@ def _template_problem(exc: Exception, templates: Path) -> Problem:
                  "mẫu trang có lỗi, không dựng được trang", "báo cho nhóm phát triển; đây không phải lỗi số liệu")
 
 
-def render_site(project: Project, templates: Path, draft: bool = False,
+def render_site(project: Project, templates: Path, unpublished: Optional[dict] = None,
                 corrections: Optional[dict] = None) -> tuple[dict[str, bytes], list[Problem]]:
-    """`corrections`: each edition's corrections.Corrections, shown on the pages they concern."""
+    """`corrections`: each edition's corrections.Corrections, shown on the pages they concern;
+    `unpublished`: each edition's changes shown without a correction (a draft): those pages get a band."""
     """Every file of the site, in memory, or the problems that stop it."""
     if not templates.is_dir():
         return {}, [error(Location(templates), "không tìm thấy thư mục mẫu trang (templates)",
@@ -88,7 +89,7 @@ def render_site(project: Project, templates: Path, draft: bool = False,
         return {}, [error(Location(templates), f"thư mục mẫu trang thiếu tệp {', '.join(missing)}",
                           "dùng thư mục templates của dự án, hoặc chỉ đúng thư mục bằng --templates")]
     try:
-        return _render(project, templates, draft, corrections or {})
+        return _render(project, templates, unpublished or {}, corrections or {})
     except TemplateError as exc:
         return {}, [_template_problem(exc, templates)]
 
@@ -137,8 +138,8 @@ def _blocks(env: Environment, project: Project) -> Callable[[int, str], dict[str
     return blocks
 
 
-def _render(project: Project, templates: Path, draft: bool = False,
-            corrections: Optional[dict] = None) -> tuple[dict[str, bytes], list[Problem]]:
+def _render(project: Project, templates: Path, unpublished: dict, corrections: dict
+            ) -> tuple[dict[str, bytes], list[Problem]]:
     env = environment(templates)
     blocks = _blocks(env, project)
     # Each article renders in its own child while this process renders the pages that do not
@@ -146,7 +147,7 @@ def _render(project: Project, templates: Path, draft: bool = False,
     pending = {year: start_render(dataset, blocks(year, urls.article(year)))
                for year, dataset in project.editions.items()}
     try:
-        return _render_pages(project, templates, env, blocks, pending, draft, corrections or {})
+        return _render_pages(project, templates, env, blocks, pending, unpublished, corrections)
     finally:
         for running in pending.values():
             running.stop()  # a child nobody waited for (a mistake in our templates) is killed
@@ -162,7 +163,7 @@ def _articles(pending: dict) -> tuple[dict[int, RenderedArticle], list[Problem]]
     return articles, problems
 
 
-def _render_pages(project: Project, templates: Path, env: Environment, blocks, pending: dict, draft: bool,
+def _render_pages(project: Project, templates: Path, env: Environment, blocks, pending: dict, unpublished: dict,
                   said: dict) -> tuple[dict[str, bytes], list[Problem]]:
     problems: list[Problem] = []
     site = project.site
@@ -182,7 +183,7 @@ def _render_pages(project: Project, templates: Path, env: Environment, blocks, p
     if site.legacy_year in project.editions:  # the old download addresses keep their bytes
         files.update({old: files[new] for old, new in urls.legacy_files(site.legacy_year).items()})
     shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
-                          _favicon(templates), {}, blocks, files, made, draft=draft, corrections=shown)
+                          _favicon(templates), {}, blocks, files, made, unpublished=unpublished, corrections=shown)
     indexable: list[str] = []
     first = [kind for kind in pages.KINDS if kind not in pages.SHOW_ARTICLES]
     _render_kinds(env, project, shared, first, files, indexable, problems)
