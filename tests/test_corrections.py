@@ -200,3 +200,19 @@ def test_the_logs_the_json_ld_and_the_downloads_carry_the_correction(project):
         if page.find("meta", attrs={"http-equiv": "refresh"}):
             continue
         assert page.find("a", string="chính sách đính chính"), path
+
+
+def test_a_correction_names_a_declared_source(project):
+    _publish(project)
+    (project / "data/2023/corrections.yaml").write_text(
+        'corrections:\n  - date: 2026-12-01\n    covers: ["provinces.Cà Mau.score"]\n'
+        '    note: "Thử."\n    source: bao-khong-co\n', encoding="utf-8")
+    result = cli("check", cwd=project)
+    assert result.returncode == 1
+    assert ("data/2023/corrections.yaml:5:13: lỗi: đính chính ngày 1/12/2026 ghi nguồn “bao-khong-co” chưa khai báo"
+            in result.stderr)
+    (project / "data/2023/corrections.yaml").write_text(
+        'corrections:\n  - date: 2026-12-01\n    covers: ["provinces.Cà Mau.score"]\n    note: "Thử."\n',
+        encoding="utf-8")
+    result = cli("check", cwd=project)
+    assert result.returncode == 1 and "corrections.yaml:2:5: lỗi: thiếu trường nguồn của số liệu mới" in result.stderr

@@ -733,3 +733,18 @@ def test_missing_folder_is_not_blamed_on_the_port(project, option, missing, said
     assert said in stderr
     assert "không mở được máy chủ" not in stderr and "(None)" not in stderr
     assert "Traceback" not in stderr
+
+
+def test_a_published_figure_changed_without_a_correction_previews_as_a_draft(project, serving, tabs):
+    """serve keeps previewing an uncorrected change (a plain build refuses it), under a band."""
+    assert cli("publish", "--data", str(project / "data"), cwd=project).returncode == 0
+    running = serving(project)
+    tab = tabs(running)
+    assert tab.next() == ("ok", {})
+    settle(project, tab)
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
+    _, data = tab.until(is_change)
+    assert "2023/tinh/soc-trang/index.html" in data["changed"]
+    page = running.request("/2023/tinh/soc-trang/")[2].decode("utf-8")
+    assert "938,25" in text_of(page) and 'class="draft-band"' in page
+    assert 'class="draft-band"' not in running.request("/2023/tinh/an-giang/")[2].decode("utf-8")

@@ -36,7 +36,7 @@ class Correction(Model):
     covers: list[Line] = Field(min_length=1, title="các số liệu được đính chính")
     was: dict[Line, Line] = Field({}, title="số liệu trước khi đính chính")
     note: Text = Field(title="lý do đính chính")
-    source: SourceIds = Field((), title="nguồn của số liệu mới")
+    source: SourceIds = Field(min_length=1, title="nguồn của số liệu mới")
 
 
 class Corrections(Model):
@@ -241,6 +241,12 @@ def check(edition: Edition, published: Optional[dict], corrections: Corrections,
                               f"{len(uncovered)} thay đổi so với bản đã đăng ngày {fmt.date(since)} chưa có đính chính",
                               "chép mục dưới đây vào corrections.yaml rồi viết lý do (xem README, mục Đính chính):\n"
                               + _entry(today, uncovered, main)))
+    for correction in corrections.corrections:
+        for key in correction.source:
+            if key not in edition.sources:
+                problems.append(error(correction.where("source") or Location(folder / CORRECTIONS_FILE),
+                                      f"đính chính ngày {fmt.date(correction.date)} ghi nguồn “{key}” chưa khai báo",
+                                      "khai báo nguồn này ở mục sources trong cluster.yaml, hoặc sửa mã cho đúng"))
     changed = {d.key for d in diffs}
     for index, correction in enumerate(later):
         idle = [key for key in correction.covers if key not in changed]

@@ -170,7 +170,7 @@ def translate(error: dict, root: type[BaseModel], parent: Any = None) -> Optiona
         return f"trường “{name}” không có trong mẫu số liệu", _extra_hint(name, owner_cls), True
     if kind == "missing":
         what, owner = subject(root, loc)
-        if loc[-1] in FIGURE_PARTS:
+        if loc[-1] in FIGURE_PARTS and isinstance(owner, type) and issubclass(owner, (Claim, Figure)):
             return f"thiếu {loc[-1]} ở {what}", "", False
         is_figure = _field_is_figure(root, loc)
         hint = (f"thêm dòng `{loc[-1]}: {FIGURE_FORM}`, hoặc `{loc[-1]}: {{qualifier: unknown}}` "
