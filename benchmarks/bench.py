@@ -39,6 +39,7 @@ def main() -> int:
         run(ROOT / "data", templates=ROOT / "templates")  # what serve does when a save changed nothing
         warm.append(time.perf_counter() - start)
     with tempfile.TemporaryDirectory() as folder:
+        forget()
         start = time.perf_counter()
         run(ROOT / "data", out=Path(folder) / "build", templates=ROOT / "templates")
         write_time = time.perf_counter() - start
