@@ -15,6 +15,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -275,3 +276,22 @@ def test_lighthouse_mobile_scores(tools, base_url, path, capsys):
     with capsys.disabled():
         print(f"\nLighthouse (mobile) {path}: " + ", ".join(f"{k} {v:.2f}" for k, v in scores.items()))
     assert all(score is not None and score >= LIGHTHOUSE_MIN for score in scores.values()), scores
+
+
+def test_an_embedded_table_takes_the_height_of_its_content(browser, base_url, built):
+    """The iframe code copied from the rankings page, pasted into another page: the frame starts
+    at its fixed height and then follows the height the embedded page posts."""
+    from bs4 import BeautifulSoup
+    rankings = BeautifulSoup((built / SUBPATH / "2023/bang-xep-hang/index.html").read_bytes(), "html5lib")
+    code = next(t.get_text() for t in rankings.select("details.embed-code textarea") if "bang-diem" in t.get_text())
+    code = re.sub(r'src="[^"]*"', f'src="{base_url}2023/nhung/bang-diem/"', code, count=1)
+    host = built / "host.html"  # outside the site's folder: not one of its pages
+    host.write_text(f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Trang khác</title><link rel="icon" href="data:,"></head>'
+                    f'<body><p>Bài của một trang khác.</p>{code}</body></html>', encoding="utf-8")
+    page = open_page(browser, base_url.replace(f"{SUBPATH}/", ""), "host.html")
+    page.wait_for_function("document.querySelector('iframe').getAttribute('height') !== '560'", timeout=10000)
+    height = int(page.locator("iframe").get_attribute("height"))
+    inner = page.frame_locator("iframe").locator("html").evaluate("e => e.scrollHeight")
+    assert abs(height - inner) <= 2 and height != 560
+    assert page.problems == []
+    page.context.close()

@@ -197,8 +197,8 @@ def test_the_logs_the_json_ld_and_the_downloads_carry_the_correction(project):
     assert all(r["corrected"] == "" for r in rows if r is not score)
     for path in site.rglob("*.html"):  # the policy is one click from every page
         page = soup(path.read_bytes())
-        if page.find("meta", attrs={"http-equiv": "refresh"}):
-            continue
+        if page.find("meta", attrs={"http-equiv": "refresh"}) or "nhung" in path.parts:
+            continue  # a redirect, or a table or chart to embed elsewhere (it links its full page)
         assert page.find("a", string="chính sách đính chính"), path
 
 

@@ -31,6 +31,10 @@ SITE_NAV = NAV[:2] + ["tinh/index.html"] + NAV[3:]
 REDIRECTS = {"bang-xep-hang/index.html": "2023/bang-xep-hang/index.html", "du-lieu/index.html": "2023/du-lieu/index.html"}
 
 
+EMBEDS = ("bang-diem", "bieu-do-diem", "bang-thu-nhap", "bieu-do-thu-nhap", "bang-giam-ngheo", "bieu-do-giam-ngheo",
+          "bang-nong-thon-moi", "bang-khen-thuong", "bang-cum-truong")
+
+
 def html_pages(site: Path) -> list[Path]:
     """Every page with content (the redirect pages of old addresses have their own test)."""
     return sorted(p for p in site.rglob("*.html") if str(p.relative_to(site)) not in REDIRECTS)
@@ -40,6 +44,7 @@ def test_the_site_map(site):
     edition = {"2023/index.html", "2023/bang-xep-hang/index.html", "2023/tinh/index.html", "2023/du-lieu/index.html",
                "2023/du-lieu/so-lieu-2023.csv", "2023/du-lieu/so-lieu-2023.json", "2023/du-lieu/su-kien-2023.csv"}
     edition |= {f"2023/tinh/{slug}/index.html" for slug in SLUGS.values()}
+    edition |= {f"2023/nhung/{name}/index.html" for name in EMBEDS}
     across = {"index.html", "404.html", "cac-nam/index.html", "tinh/index.html", "dinh-chinh/index.html"} | \
         {f"tinh/{slug}/index.html" for slug in SLUGS.values()}
     old = set(REDIRECTS) | {"du-lieu/so-lieu-2023.csv", "du-lieu/so-lieu-2023.json", "du-lieu/su-kien-2023.csv"}
@@ -127,6 +132,8 @@ def test_nothing_is_requested_from_another_host(site):
 
 def test_navigation_reaches_every_section_and_marks_the_current_one(site):
     for path in html_pages(site):
+        if "nhung" in path.parts:
+            continue  # a table or chart alone, for another site's frame: no navigation (test_embeds…)
         nav = soup(path.read_bytes()).select_one("header nav")
         links = [(path.parent / a["href"]).resolve() for a in nav.find_all("a")]
         where = str(path.relative_to(site))
@@ -369,3 +376,27 @@ def test_an_inferred_conference_year_is_not_stated_as_a_fact_in_json_ld(project,
 def test_a_sourced_conference_date_is_stated(site):
     (article,) = _json_ld(site / "index.html")
     assert article["about"]["startDate"] == "2024-03-27" and "description" not in article["about"]
+
+
+def test_embeds_show_one_table_or_chart_with_its_sources_and_a_way_back(site):
+    rankings = soup((site / "2023/bang-xep-hang/index.html").read_bytes())
+    codes = [t.get_text() for t in rankings.select("details.embed-code textarea")]
+    assert len(codes) == len(EMBEDS)
+    for name, code in zip(sorted(EMBEDS), sorted(codes, key=lambda c: re.search(r"nhung/([\w-]+)/", c).group(1))):
+        frame = soup(code).find("iframe")
+        target = (site / "2023/bang-xep-hang" / frame["src"] / "index.html").resolve()
+        assert target == (site / f"2023/nhung/{name}/index.html").resolve() and target.is_file()
+        assert frame["height"] == "560" and frame["title"]  # a sensible height where scripts are off
+        page = soup(target.read_bytes())
+        assert page.select_one("header nav") is None and len(page.find_all("h1")) == 1
+        assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+        assert page.find("base")["target"] == "_top"  # links open the full site, not inside the frame
+        assert page.find(["table", "figure"]) is not None
+        assert page.select_one("p.source-line").get_text().startswith("Nguồn:")
+        assert "Báo Kiên Giang" in page.select_one("section.credit").get_text()  # publisher, title, authors
+        back = page.select_one("p.embed-back a")["href"]
+        file_part, anchor = back.split("#")
+        assert (target.parent / file_part).resolve() == (site / "2023/bang-xep-hang/index.html").resolve()
+        assert rankings.find(id=anchor) is not None
+        script = page.find_all("script")[-1].string
+        assert "postMessage" in script and frame["data-cumthidua"] in script and frame["data-cumthidua"] in code

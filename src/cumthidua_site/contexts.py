@@ -90,6 +90,7 @@ class ArticlePage(EditionBase):
 class RankingsPage(EditionBase):
     blocks: dict[str, Markup]
     sections: list[tuple[str, str, list[str]]]  # (anchor, heading, block keys) of what the edition gives
+    embed_codes: dict[str, str]  # each block's iframe code, to copy
     missing: list[str]  # what the edition's sources do not give, said in words
 
 
@@ -172,6 +173,24 @@ class NotFoundPage(Base):
 
 
 @dataclass
+class EmbedPage:
+    """A table or chart alone, to show in another site's iframe."""
+
+    site: Site
+    page: PageMeta
+    url: Callable[[str], str]
+    css: Markup
+    favicon: str
+    sources: dict[str, Source]
+    main_source: str
+    page_sources: list[str]
+    title: str
+    block: Markup
+    back: str  # the full page, with the block's anchor
+    frame: str  # the id the height messages carry
+
+
+@dataclass
 class CorrectionsPage(Base):
     log: list[tuple[int, list]]  # (year, its corrections.Shown), newest year first
 
@@ -192,4 +211,5 @@ class Page:
 TEMPLATES = {"article.html": ArticlePage, "rankings.html": RankingsPage, "provinces.html": MembersPage,
              "province.html": MemberPage, "data.html": DataPage, "years.html": YearsPage,
              "provinces_all.html": ProvincesPage, "province_history.html": ProvincePage,
-             "redirect.html": RedirectPage, "404.html": NotFoundPage, "corrections.html": CorrectionsPage}
+             "redirect.html": RedirectPage, "404.html": NotFoundPage, "corrections.html": CorrectionsPage,
+             "embed.html": EmbedPage}

@@ -17,7 +17,7 @@ from .article import RenderedArticle
 from .dataset import Dataset, Project
 from .contexts import (TEMPLATES, ArticlePage, Base, DataPage, EditionBase, EditionSummary, Links,  # noqa: F401
                        MemberPage, MembersPage, NotFoundPage, Page, PageMeta, ProvincePage, ProvinceRow,
-                       ProvincesPage, RankingsPage, RedirectPage, YearsPage, CorrectionsPage)
+                       ProvincesPage, RankingsPage, RedirectPage, YearsPage, CorrectionsPage, EmbedPage)
 from .model import Edition, Province, Source
 
 
@@ -179,11 +179,58 @@ def rankings_pages(shared: Shared) -> Iterator[Page]:
                         path, shared.canonical(path), script=True)
         shown = views.table_sources(edition)
         used = {key for name, ids in shown.items() if f"table:{name}" in blocks for key in ids}
+        codes = {key: embed_code(shared, year, key, path) for key in blocks if key in urls.EMBEDS}
         yield Page(path, "rankings.html", RankingsPage(
             **shared.edition_base(dataset, meta, [k for k in edition.sources if k in used], _in_tables),
-            blocks=blocks, sections=sections,
+            blocks=blocks, sections=sections, embed_codes=codes,
             missing=[what for (anchor, _, keys), what in zip(RANKING_SECTIONS, MISSING_WORDS)
                      if not any(k in blocks for k in keys)]))
+
+
+EMBED_TITLES = {"table:scores": "Bảng điểm và thứ hạng thi đua", "chart:scores": "Biểu đồ điểm thi đua",
+                "table:income": "Bảng thu nhập bình quân đầu người", "chart:income": "Biểu đồ thu nhập bình quân đầu người",
+                "table:poverty": "Bảng giảm tỷ lệ hộ nghèo", "chart:poverty": "Biểu đồ giảm tỷ lệ hộ nghèo",
+                "table:new_countryside": "Bảng tỉnh đạt chuẩn nông thôn mới", "table:awards": "Bảng khen thưởng",
+                "table:heads": "Bảng cụm trưởng"}
+EMBED_HEIGHT = 560  # px, where the embedding page runs no script: most tables and charts fit
+
+
+def _frame_id(year: int, key: str) -> str:
+    return f"cumthidua-{year}-{urls.EMBEDS[key]}"
+
+
+def embed_code(shared: Shared, year: int, key: str, here: str) -> str:
+    """The iframe to paste into another site, and the few lines that let it follow its content's height
+    (Datawrapper's pattern: the embedded page posts its height; the host page sets it)."""
+    target = urls.embed(year, key)
+    src = urls.canonical(shared.base_url, target) if shared.base_url else urls.folder(urls.relative(here, target))
+    frame = _frame_id(year, key)
+    return (f'<iframe src="{src}" title="{EMBED_TITLES[key]} năm {year}" data-cumthidua="{frame}" '
+            f'style="width:100%;border:0" height="{EMBED_HEIGHT}" loading="lazy"></iframe>\n'
+            '<script>window.addEventListener("message",function(e){var d=e.data;'
+            'if(!d||typeof d["cumthidua-height"]!=="number")return;'
+            'document.querySelectorAll(\'iframe[data-cumthidua="\'+d.id+\'"]\').forEach('
+            'function(f){f.height=d["cumthidua-height"];});});</script>')
+
+
+def embed_pages(shared: Shared) -> Iterator[Page]:
+    """Each table and chart alone, for another site's iframe."""
+    for year, dataset in shared.project.editions.items():
+        edition = dataset.edition
+        tables = views.table_sources(edition)
+        sample = urls.embed(year, "table:scores")
+        blocks = shared.blocks(year, sample)  # every embed page is as deep as the others
+        anchors = {key: anchor for anchor, _, keys in RANKING_SECTIONS for key in keys}
+        for key in [k for k in urls.EMBEDS if k in blocks]:
+            path = urls.embed(year, key)
+            title = f"{EMBED_TITLES[key]} năm {year}"
+            meta = PageMeta(path, title, f"{title} của {edition.cluster.short_name}, kèm nguồn, để nhúng vào trang khác.",
+                            "", shared.canonical(path), listed=False)
+            ids = tables[key.split(":")[1]]
+            yield Page(path, "embed.html", EmbedPage(
+                shared.project.site, meta, lambda target, here=path: urls.relative(here, target), shared.css,
+                shared.favicon, edition.sources, views.main_source(edition), ids, title, blocks[key],
+                f"{urls.rankings(year)}#{anchors[key]}", _frame_id(year, key)))
 
 
 def members_pages(shared: Shared) -> Iterator[Page]:
@@ -438,5 +485,5 @@ SHOW_ARTICLES = (article_pages, years_page)
 
 KINDS: tuple[Callable[[Shared], Iterator[Page]], ...] = (
     article_pages, rankings_pages, members_pages, member_pages, data_pages,
-    years_page, provinces_page, province_pages, corrections_page, redirect_pages, not_found_page,
+    years_page, provinces_page, province_pages, corrections_page, embed_pages, redirect_pages, not_found_page,
 )

@@ -25,7 +25,7 @@ from .model import Edition
 
 # What a templates folder must hold; partials are found by the pages that include them.
 TEMPLATE_FILES = ("base.html", "article.html", "rankings.html", "provinces.html", "province.html", "data.html",
-                  "years.html", "provinces_all.html", "province_history.html", "redirect.html", "corrections.html",
+                  "years.html", "provinces_all.html", "province_history.html", "redirect.html", "corrections.html", "embed.html",
                   "404.html", "style.css", "sort.js", "favicon.svg")
 
 

@@ -41,6 +41,18 @@ def province(name: str) -> str:
     return f"tinh/{fmt.slug(name)}/index.html"
 
 
+# The tables and charts that can be embedded in another site, and their address names.
+EMBEDS = {"table:scores": "bang-diem", "chart:scores": "bieu-do-diem", "table:income": "bang-thu-nhap",
+          "chart:income": "bieu-do-thu-nhap", "table:poverty": "bang-giam-ngheo", "chart:poverty": "bieu-do-giam-ngheo",
+          "table:new_countryside": "bang-nong-thon-moi", "table:awards": "bang-khen-thuong",
+          "table:heads": "bang-cum-truong"}
+
+
+def embed(year: int, block: str) -> str:
+    """A table's or chart's page to embed in another site (no navigation)."""
+    return f"{year}/nhung/{EMBEDS[block]}/index.html"
+
+
 def data(year: int) -> str:
     return f"{year}/du-lieu/index.html"
 
