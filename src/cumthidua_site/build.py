@@ -64,9 +64,8 @@ def publish(data_dir: Path, years: list[int]) -> tuple[list[Path], list[Problem]
     for year in wanted:
         path = data_dir / str(year) / corrections.PUBLISHED_FILE
         staging = path.with_name(f".{path.name}.tmp")
-        _, said, _, found = corrections.load(data_dir / str(year), data_dir)
-        included = len(said.corrections) if said is not None else 0
-        staging.write_text(corrections.dump(year, today(), corrections.state(editions[year]), included),
+        _, said, _ = corrections.load(data_dir / str(year), data_dir)
+        staging.write_text(corrections.dump(year, today(), corrections.state(editions[year]), len(said.corrections)),
                            encoding="utf-8")
         os.replace(staging, path)
         written.append(path)
@@ -91,6 +90,7 @@ def diff(data_dir: Path, years: list[int], templates: Optional[Path] = None) -> 
     if project is None:
         return [], problems
     found = []
+    now_files: dict[str, bytes] = {}  # the site as it is: rendered once, for whichever edition differs
     for year in years or sorted(project.editions):
         dataset = project.editions.get(year)
         if dataset is None:
@@ -98,7 +98,7 @@ def diff(data_dir: Path, years: list[int], templates: Optional[Path] = None) -> 
                                   "các năm: " + ", ".join(map(str, sorted(project.editions)))))
             continue
         folder = data_dir / str(year)
-        published, _, _, loaded = corrections.load(folder, data_dir)
+        published, _, loaded = corrections.load(folder, data_dir)
         problems += loaded
         if not isinstance(published, dict):
             found.append(EditionDiff(year, "", [], []))
@@ -109,7 +109,7 @@ def diff(data_dir: Path, years: list[int], templates: Optional[Path] = None) -> 
             before = dataclasses.replace(project, editions={
                 **project.editions, year: dataclasses.replace(
                     dataset, edition=corrections.as_published(dataset.edition, published))})
-            now_files, _ = render_site(project, find_templates(templates))
+            now_files = now_files or render_site(project, find_templates(templates))[0]
             old_files, _ = render_site(before, find_templates(templates))
             pages = sorted(p for p in now_files.keys() | old_files.keys()
                            if p.endswith(".html") and now_files.get(p) != old_files.get(p))
@@ -156,13 +156,12 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
     recorded = {}
     for year, dataset in project.editions.items():  # a change to what was published needs a correction
         folder = data_dir / str(year)
-        published, said, _, found = corrections.load(folder, data_dir)
+        published, recorded[year], found = corrections.load(folder, data_dir)
         result.problems += found
-        if said is not None:
-            recorded[year] = said
-            result.problems += corrections.check(dataset.edition, published, said, folder, today(), draft)
-            if draft:
-                unpublished[year] = corrections.uncorrected(dataset.edition, published, said, folder)
+        found, uncovered = corrections.check(dataset.edition, published, recorded[year], folder, today(), draft)
+        result.problems += found
+        if draft:
+            unpublished[year] = uncovered
     if not project.editions:
         result.problems.append(error(Location(data_dir), "chưa có năm số liệu nào đủ nguồn và bài viết để dựng trang",
                                      "khai báo nguồn trong cluster.yaml và viết bài trong article.md của ít nhất một năm"))

@@ -62,20 +62,12 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="chỉ kiểm tra số liệu, không ghi gì",
                                 description="Kiểm tra số liệu và bài viết mà không ghi tệp nào.")
     for sub in (build, check):
-        sub.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
-                         help="thư mục số liệu (mặc định: data)")
-        sub.add_argument("--templates", type=Path, default=None, metavar="THƯ_MỤC",
-                         help="thư mục mẫu trang (mặc định: templates bên cạnh thư mục số liệu)")
         sub.add_argument("--strict", action="store_true",
                          help="coi cảnh báo như lỗi (thoát với mã 1)")
     serve = commands.add_parser("serve", help="xem trước: dựng trang, mở máy chủ, tự dựng lại khi sửa tệp",
                                 description="Dựng trang rồi mở một máy chủ xem trước. Mỗi lần lưu một tệp số liệu "
                                             "hay mẫu trang, trang được dựng lại và trình duyệt tự tải lại; nếu số "
                                             "liệu có lỗi, lỗi hiện ngay trên trang. Không ghi vào build/.")
-    serve.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
-                       help="thư mục số liệu (mặc định: data)")
-    serve.add_argument("--templates", type=Path, default=None, metavar="THƯ_MỤC",
-                       help="thư mục mẫu trang (mặc định: templates của dự án)")
     serve.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ",
                        help="địa chỉ lắng nghe (mặc định: 127.0.0.1, chỉ máy này)")
     serve.add_argument("--port", type=_port, default=8000, metavar="CỔNG", help="cổng (mặc định: 8000)")
@@ -84,26 +76,27 @@ def parser() -> argparse.ArgumentParser:
                                               "năm) vào data/NĂM/published.yaml, làm bản đã đăng. Từ đó, mỗi "
                                               "thay đổi cần một đính chính trong corrections.yaml.")
     publish.add_argument("years", metavar="NĂM", nargs="*", type=int, help="các năm, ví dụ 2023 (mặc định: mọi năm)")
-    publish.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
-                         help="thư mục số liệu (mặc định: data)")
     differ = commands.add_parser("diff", help="xem số liệu nào khác bản đã đăng, và các trang sẽ đổi",
                                  description="In mọi khác biệt giữa số liệu hiện tại và bản đã đăng của năm (mặc "
                                              "định: mọi năm), dạng cũ → mới, cùng các trang sẽ đổi. Không ghi gì.")
     differ.add_argument("years", metavar="NĂM", nargs="*", type=int, help="các năm (mặc định: mọi năm)")
-    differ.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
-                        help="thư mục số liệu (mặc định: data)")
     new = commands.add_parser("new-edition", help="tạo thư mục số liệu cho một năm mới",
                               description="Tạo data/NĂM/ với danh sách tỉnh của năm trước (bỏ các tỉnh đã sáp nhập), "
                                           "mọi con số chưa biết, chưa có nguồn, và khung bài viết. "
                                           "Không bao giờ ghi đè một thư mục đã có.")
     new.add_argument("year", metavar="NĂM", help="năm tổng kết, ví dụ 2024")
-    new.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
-                     help="thư mục số liệu (mặc định: data)")
+    for sub in (build, check, serve, publish, differ, new):
+        sub.add_argument("--data", type=Path, default=Path("data"), metavar="THƯ_MỤC",
+                         help="thư mục số liệu (mặc định: data)")
+    for sub in (build, check, serve):
+        sub.add_argument("--templates", type=Path, default=None, metavar="THƯ_MỤC",
+                         help="thư mục mẫu trang (mặc định: templates của dự án)")
     build.add_argument("--out", type=Path, default=Path("build"), metavar="THƯ_MỤC",
                        help="thư mục đầu ra (mặc định: build)")
     build.add_argument("--draft", action="store_true",
                        help="bản nháp: vẫn dựng khi số liệu đã đăng bị đổi mà chưa có đính chính, "
-                            "kèm dải “Bản nháp” trên mọi trang và không cho máy tìm kiếm ghi nhận; đừng đăng bản này")
+                            "kèm dải “Bản nháp” trên các trang có số liệu đó và không cho máy tìm kiếm ghi nhận; "
+                            "đừng đăng bản này")
     build.add_argument("--no-wait", dest="wait", action="store_false",
                        help="nếu một bản dựng khác đang ghi vào cùng thư mục đầu ra thì dừng ngay "
                             f"(mã thoát {EXIT_BUSY}) thay vì chờ")
@@ -140,8 +133,8 @@ def _new_edition(args) -> int:
 
 
 def _diff(args) -> int:
+    from . import urls
     from .build import diff
-    from .metadata import canonical
     found, problems = diff(args.data, args.years)
     errors = [p for p in problems if p.level.name == "ERROR"]
     if errors:
@@ -158,8 +151,8 @@ def _diff(args) -> int:
         for d in edition.differences:
             where = f"{shown_path(d.where.path)}:{d.where.line}" if d.where.line else shown_path(d.where.path)
             print(f"  {d.label}: {d.old} → {d.new}  ({where})")
-        pages = [canonical("/", page) or page for page in edition.pages]
-        print(f"  Các trang sẽ đổi ({len(pages)}): " + ", ".join(p.lstrip("/") or "index.html" for p in pages))
+        pages = [urls.folder(page) or page for page in edition.pages]  # 2023/ for 2023/index.html; index.html
+        print(f"  Các trang sẽ đổi ({len(pages)}): " + ", ".join(pages))
     return EXIT_OK
 
 

@@ -21,7 +21,9 @@ from . import downloads, views
 from . import formatting as fmt
 from .errors import Location, Problem, error, warning
 from .figures import Figure, Line, Model, Text
+from .dataset import validation_problems
 from .loader import load_yaml
+from .messages import unwrap
 from .model import Edition, SourceIds
 
 PUBLISHED_FILE = "published.yaml"
@@ -157,7 +159,7 @@ def differences(edition: Edition, published: dict[str, Any], cluster_file: Path)
         old, new = before.get("figures", {}).get(key), now["figures"].get(key)
         if old != new:
             label, fig = figs.get(key, (key, None))
-            cls = type(fig) if fig is not None else None
+            cls = figure_class(edition, key)
             where = (fig.where("value") if fig is not None else None) or Location(cluster_file)
             found.append(Difference(key, label, _said(cls, old) if cls and old else (str(old) if old else fmt.UNKNOWN),
                                     _said(cls, new) if cls and new else fmt.UNKNOWN, where))
@@ -170,25 +172,23 @@ def differences(edition: Edition, published: dict[str, Any], cluster_file: Path)
     return found
 
 
-def load(folder: Path, data_dir: Path) -> tuple[Optional[dict], Optional[Corrections], Optional[Location], list[Problem]]:
-    """The published state and the corrections of an edition folder, where they exist."""
+def load(folder: Path, data_dir: Path) -> tuple[Optional[dict], Corrections, list[Problem]]:
+    """The published state (None before the first publication) and the corrections of an edition folder."""
     published, problems = None, []
     if (folder / PUBLISHED_FILE).exists():
         published, found = load_yaml(folder / PUBLISHED_FILE, data_dir)
         problems += found
-    corrections, where = Corrections(), None
+    corrections = Corrections()
     path = folder / CORRECTIONS_FILE
     if path.exists():
         raw, found = load_yaml(path, data_dir)
         problems += found
         if raw is not None:
-            from .dataset import validation_problems
             try:
                 corrections = Corrections.model_validate(raw)
             except ValidationError as exc:
                 problems += validation_problems(exc, Corrections, {None: raw}, {None: path})
-            where = Location(path, 1, 1)
-    return published, corrections, where, problems
+    return published, corrections, problems
 
 
 def _entry(today: dt.date, diffs: list[Difference], source: str) -> str:
@@ -209,21 +209,15 @@ def _later(published: dict, corrections: Corrections) -> list[Correction]:
     return corrections.corrections[included if isinstance(included, int) else 0:]
 
 
-def uncorrected(edition: Edition, published: Optional[dict], corrections: Corrections, folder: Path) -> set[str]:
-    """The keys of what differs from the publication with no correction: shown as a draft."""
-    if not isinstance(published, dict):
-        return set()
-    covered = {key for c in _later(published, corrections) for key in c.covers}
-    return {d.key for d in differences(edition, published, folder / "cluster.yaml") if d.key not in covered}
-
-
 def check(edition: Edition, published: Optional[dict], corrections: Corrections, folder: Path,
-          today: dt.date, draft: bool = False) -> list[Problem]:
-    """Changes since publication that no later correction covers are errors (in a draft,
+          today: dt.date, draft: bool = False) -> tuple[list[Problem], set[str]]:
+    """The problems, and the keys of the changes no correction covers.
+
+    Changes since publication that no later correction covers are errors (in a draft,
     warnings: the preview shows them under a "Bản nháp" band); a later correction that covers
     nothing is a warning."""
     if not isinstance(published, dict):
-        return []
+        return [], set()
     day = published.get("published")
     since = day if isinstance(day, dt.date) else dt.date.min
     later = _later(published, corrections)
@@ -248,14 +242,14 @@ def check(edition: Edition, published: Optional[dict], corrections: Corrections,
                                       f"đính chính ngày {fmt.date(correction.date)} ghi nguồn “{key}” chưa khai báo",
                                       "khai báo nguồn này ở mục sources trong cluster.yaml, hoặc sửa mã cho đúng"))
     changed = {d.key for d in diffs}
-    for index, correction in enumerate(later):
+    for correction in later:
         idle = [key for key in correction.covers if key not in changed]
         if idle:
             problems.append(warning(correction.where("covers") or Location(folder / CORRECTIONS_FILE),
                                     f"đính chính ngày {fmt.date(correction.date)} nêu {', '.join(idle)} nhưng "
                                     f"các số liệu này không khác bản đã đăng",
                                     "xóa những mục không đổi khỏi covers, hoặc kiểm tra lại tên"))
-    return problems
+    return problems, {d.key for d in uncovered}
 
 
 # --- what a change does to the site ------------------------------------------------------
@@ -279,31 +273,38 @@ def as_published(edition: Edition, published: dict[str, Any]) -> Edition:
     for key in dict.fromkeys([*before, *now]):
         if _plain(before.get(key)) == _plain(now.get(key)):
             continue
-        parts = key.split(".")
-        if parts[0] == "provinces":
-            owner, path = provinces.get(parts[1]), parts[2:]
-        else:
-            owner, path = cluster, parts
-        if owner is None:
+        owner, path = _owner(edition, key)
+        cls = figure_class(edition, key)
+        if owner is None or cls is None:
             continue
-        current = downloads._resolve(owner, ".".join(path))
-        cls = type(current) if current is not None else _field_class(owner, path)
         claims = [{k: Decimal(str(v)) if k in ("value", "to") else v for k, v in dict(c).items()}
                   for c in before.get(key) or []]
         old = cls.model_validate({"claims": claims}) if claims else unknown(cls)
-        if parts[0] == "provinces":
-            provinces[parts[1]] = _with(owner, path, old)
+        if key.startswith("provinces."):
+            provinces[owner.name] = _with(provinces[owner.name], path, old)
         else:
             cluster = _with(cluster, path, old)
     return edition.model_copy(update={"cluster": cluster, "provinces": provinces})
 
 
-def _field_class(owner, path: list[str]):
-    from .messages import unwrap
-    model = type(owner)
-    for name in path[:-1]:
-        model = unwrap(model.model_fields[name].annotation)
-    return unwrap(model.model_fields[path[-1]].annotation)
+def _owner(edition: Edition, key: str) -> tuple[Any, list[str]]:
+    """The model that holds a figure's key, and the field path inside it."""
+    parts = key.split(".")
+    if parts[0] == "provinces":
+        return edition.provinces.get(parts[1]) if len(parts) > 2 else None, parts[2:]
+    return edition.cluster, parts
+
+
+def figure_class(edition: Edition, key: str) -> Optional[type[Figure]]:
+    """The figure class of a key, from the schema: known, unknown or left out by the edition."""
+    owner, path = _owner(edition, key)
+    model = type(owner) if owner is not None else None
+    for name in path:
+        info = model.model_fields.get(name) if model is not None else None
+        model = unwrap(info.annotation) if info is not None else None
+        if not isinstance(model, type):
+            return None
+    return model if isinstance(model, type) and issubclass(model, Figure) else None
 
 
 # --- what the site says of its corrections ------------------------------------------------

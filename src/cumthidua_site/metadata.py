@@ -9,15 +9,7 @@ from xml.sax.saxutils import escape as xml_escape
 from markupsafe import Markup
 
 from .model import Edition, Site, Source
-
-
-def canonical(base_url: str, path: str) -> Optional[str]:
-    """The absolute URL of a page, directory style, when the site knows where it lives."""
-    if not base_url:
-        return None
-    if path.endswith("index.html"):
-        path = path[: -len("index.html")]
-    return base_url + path
+from .urls import canonical as url_of
 
 
 def script(data: dict[str, Any]) -> Markup:
@@ -103,12 +95,12 @@ def dataset(site: Site, edition: Edition, description: str, downloads: list[tupl
                          for path, kind in downloads],
     }
     if base_url:
-        data["url"] = canonical(base_url, page_path)
+        data["url"] = url_of(base_url, page_path)
     return data
 
 
 def sitemap(base_url: str, paths: list[str]) -> bytes:
-    urls = "".join(f"<url><loc>{xml_escape(canonical(base_url, p))}</loc></url>\n" for p in sorted(paths))
+    urls = "".join(f"<url><loc>{xml_escape(url_of(base_url, p))}</loc></url>\n" for p in sorted(paths))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             f"{urls}</urlset>\n").encode("utf-8")

@@ -75,15 +75,20 @@ class Shared:
                     corrected=corrected or [],
                     data_home=urls.data(year if year is not None else self.newest))
 
+    def touched(self, years, shows: Callable[[str], bool]) -> tuple[list, bool]:
+        """For a page showing the editions `years`, with `shows(key)` saying whether it shows a
+        figure or fact: the corrections to tell of at its top, and whether it is a draft."""
+        corrected = [c for year in years for c in self.corrections.get(year, []) if shows(c.key)]
+        draft = any(shows(key) for year in years for key in self.unpublished.get(year, ()))
+        return corrected, draft
+
     def edition_base(self, dataset: Dataset, meta: PageMeta, page_sources: list[str],
                      shows: Callable[[str], bool] = lambda key: True) -> dict[str, Any]:
-        """`shows(key)`: whether the page shows the figure or fact a correction covers."""
         edition = dataset.edition
         year = edition.year
         if year not in self.views:  # the same for every page of the edition: made once
             self.views[year] = edition_views(edition)
-        corrected = [c for c in self.corrections.get(year, []) if shows(c.key)]
-        draft = any(shows(key) for key in self.unpublished.get(year, ()))
+        corrected, draft = self.touched([year], shows)
         return dict(self.base(meta, year, page_sources, edition.sources, views.main_source(edition), corrected, draft),
                     **self.views[year])
 
@@ -116,11 +121,9 @@ def edition_views(edition: Edition) -> dict[str, Any]:
 
 def _article_sources(dataset: Dataset) -> list[str]:
     """Every source of the edition, and those of the mergers where the article tells of them."""
-    edition = dataset.edition
-    used = views.used_sources(edition)
     if "mergers" not in dataset.article.body:
-        return used
-    return used + [key for key in views.source_ids(edition, views.changes(edition)) if key not in used]
+        return views.used_sources(dataset.edition)
+    return _data_sources(dataset.edition)
 
 
 def _data_sources(edition: Edition) -> list[str]:
@@ -143,7 +146,7 @@ def article_pages(shared: Shared) -> Iterator[Page]:
                             metadata.script(metadata.news_article(
                                 shared.project.site, dataset.edition, rendered.headline, rendered.sapo,
                                 rendered.byline, dataset.article.meta.published, dataset.article.meta.modified,
-                                shared.canonical(urls.article(year)), tuple(shared.corrections.get(year, [])),
+                                permanent, tuple(shared.corrections.get(year, [])),
                                 shared.canonical(urls.CORRECTIONS))), "article", script=True, listed=not front)
             article = RenderedArticle(rendered.headline, rendered.sapo, rendered.byline,
                                       rendered.placed(shared.blocks(year, path)), rendered.unplaced, rendered.marker)
@@ -203,7 +206,7 @@ def embed_code(shared: Shared, year: int, key: str, here: str) -> str:
     """The iframe to paste into another site, and the few lines that let it follow its content's height
     (Datawrapper's pattern: the embedded page posts its height; the host page sets it)."""
     target = urls.embed(year, key)
-    src = urls.canonical(shared.base_url, target) if shared.base_url else urls.folder(urls.relative(here, target))
+    src = shared.canonical(target) or urls.folder(urls.relative(here, target))
     frame = _frame_id(year, key)
     return (f'<iframe src="{src}" title="{EMBED_TITLES[key]} năm {year}" data-cumthidua="{frame}" '
             f'style="width:100%;border:0" height="{EMBED_HEIGHT}" loading="lazy"></iframe>\n'
@@ -371,11 +374,9 @@ def years_page(shared: Shared) -> Iterator[Page]:
     sources = _all_sources(shared)
     shown_keys = {f"economy.{name}" for name in SUMMARY_FIGURES} | {"economy.exports_previous_year"}
     shown_keys |= {f"provinces.{e.leader.name}.{f}" for e in summaries if e.leader for f in ("rank", "score")}
-    corrected = [c for year in sorted(shared.corrections, reverse=True) for c in shared.corrections[year]
-                 if c.key in shown_keys]
+    corrected, draft = shared.touched(sorted(editions, reverse=True), shown_keys.__contains__)
     yield Page(path, "years.html", YearsPage(
-        **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected,
-                      draft=any(k in shown_keys for keys in shared.unpublished.values() for k in keys)),
+        **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected, draft=draft),
         editions=summaries, quantities=quantities))
 
 
@@ -436,13 +437,11 @@ def province_pages(shared: Shared) -> Iterator[Page]:
                                                       if change else ""),
                         urls.PROVINCES, shared.canonical(path))
         into = change.into if change is not None and change.into in names and change.into != name else None
-        columns = tuple(f"provinces.{name}.{f}" for f in ("rank", "score", "income_per_capita", "poverty_reduction"))
-        corrected = [c for m in memberships for c in shared.corrections.get(m.year, [])
-                     if c.key in columns or c.key == "poverty.others_reduction"]
+        columns = {f"provinces.{name}.{f}" for f in ("rank", "score", "income_per_capita", "poverty_reduction")}
+        corrected, draft = shared.touched([m.year for m in memberships],
+                                          (columns | {"poverty.others_reduction"}).__contains__)
         yield Page(path, "province_history.html", ProvincePage(
-            **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected,
-                          draft=any(k in columns or k == "poverty.others_reduction"
-                                    for m in memberships for k in shared.unpublished.get(m.year, ()))),
+            **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected, draft=draft),
             name=name, memberships=rows, chart=chart, change=change,
             into_path=urls.province(into) if into else None,
             parts_paths=[(part, urls.province(part) if part in names and part != name else None)
@@ -455,7 +454,7 @@ def redirect_pages(shared: Shared) -> Iterator[Page]:
     if year is None or year not in shared.project.editions:
         return
     for old, new in urls.legacy_pages(year).items():
-        target = urls.canonical(shared.base_url, new) if shared.base_url else urls.relative(old, new)
+        target = shared.canonical(new) or urls.relative(old, new)
         meta = PageMeta(old, "Trang đã chuyển địa chỉ", f"Trang này nay ở địa chỉ mới: {target}", "", target,
                         noindex=True, listed=False)
         yield Page(old, "redirect.html", RedirectPage(shared.project.site, meta, target, shared.css, shared.favicon))
