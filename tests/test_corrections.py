@@ -216,3 +216,31 @@ def test_a_correction_names_a_declared_source(project):
         encoding="utf-8")
     result = cli("check", cwd=project)
     assert result.returncode == 1 and "corrections.yaml:2:5: lỗi: thiếu trường nguồn của số liệu mới" in result.stderr
+
+
+def test_the_published_figures_put_back_are_every_changed_one(project):
+    """diff renders the site with the published figures put back: every changed figure of one
+    province goes back, a figure now left out included."""
+    from cumthidua_site import corrections
+    from cumthidua_site.dataset import load_project
+    _publish(project)
+    data = project / "data"
+    edit(data / "2023/provinces.yaml",
+         "  rank: {value: 2, qualifier: exact, source: bao-kien-giang}\n"
+         "  score: {value: 938.21, qualifier: exact, source: bao-kien-giang}\n"
+         "  income_per_capita: {qualifier: unknown}\n",
+         "  score: {value: 938.25, qualifier: exact, source: bao-kien-giang}\n"
+         "  income_per_capita: {value: 70, qualifier: exact, source: bao-kien-giang}\n")
+    loaded, _ = load_project(data)
+    edition = loaded.editions[2023].edition
+    published, _, _ = corrections.load(data / "2023", data)
+    said = {d.key: (d.old, d.new) for d in corrections.differences(edition, published, data / "2023/cluster.yaml")
+            if d.key.startswith("provinces.")}  # (the named high-income list is a fact that changes too)
+    assert said == {
+        "provinces.Sóc Trăng.rank": ("2 (bao-kien-giang)", "bài gốc không nêu"),
+        "provinces.Sóc Trăng.score": ("938,21 điểm (bao-kien-giang)", "938,25 điểm (bao-kien-giang)"),
+        "provinces.Sóc Trăng.income_per_capita": ("bài gốc không nêu",
+                                                  "70 triệu đồng/người/năm (bao-kien-giang)")}
+    soc_trang = corrections.as_published(edition, published).provinces["Sóc Trăng"]
+    assert (str(soc_trang.rank.value), str(soc_trang.score.value)) == ("2", "938.21")
+    assert not soc_trang.income_per_capita.known and soc_trang.name == "Sóc Trăng"
