@@ -257,3 +257,48 @@ def test_single_line_fields_refuse_line_breaks_and_control_characters(project, c
     assert code == 1 and "cluster.yaml:" in err and shown in err
     assert all(line.startswith(("/", "  ", "Số liệu", "tests")) or ": lỗi: " in line or not line
                for line in err.splitlines())  # every message stays on its own line
+
+
+def _second_edition_corrected(root: Path, note: str, payload: str | None = None, url: str | None = None) -> Path:
+    """The two-edition fixture with a base URL, 2021's text fields holding `payload`, published,
+    then Sóc Trăng's score corrected with `note` (as the reason and as the old value)."""
+    import shutil
+    from conftest import DATA, EDITION_2021
+    from cumthidua_site.build import publish
+    shutil.copytree(DATA, root / "data")
+    shutil.copytree(EDITION_2021, root / "data/2021")
+    data = root / "data"
+    edit(data / "site.yaml", 'base_url: ""', 'base_url: "https://example.vn/cum/"')
+    if payload is not None:
+        path = data / "2021/cluster.yaml"
+        located, _ = load_yaml(path, data)
+        assert inject(path, _given(path, text_places(model.Cluster, located, _is_text)), payload) >= 8
+        located, _ = load_yaml(path, data)
+        inject(path, _given(path, text_places(model.Cluster, located, _is_url)), url, replace=True)
+    assert publish(data, [])[0]
+    edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
+    (data / "2023/corrections.yaml").write_text(
+        f'corrections:\n  - date: 2026-12-01\n    covers: ["provinces.Sóc Trăng.score"]\n'
+        f'    was: {{"provinces.Sóc Trăng.score": "{note}"}}\n    note: "{note}"\n    source: bao-kien-giang\n',
+        encoding="utf-8")
+    assert main(["build", "--data", str(data), "--out", str(root / "build")]) == 0
+    return root / "build"
+
+
+def test_markup_in_a_second_edition_and_in_a_correction_adds_no_element(tmp_path_factory, capsys):
+    """2021's text fields (city, the list of provinces that met their export plan…) and a
+    correction's reason and old value are shown as text everywhere: pages, JSON-LD, CSV."""
+    clean = _second_edition_corrected(tmp_path_factory.mktemp("clean"), "Chép nhầm.")
+    out = _second_edition_corrected(tmp_path_factory.mktemp("evil"), PAYLOAD, PAYLOAD, URL)
+    assert structure(out) == structure(clean)
+    for path in ("2023/index.html", "2023/tinh/soc-trang/index.html", "dinh-chinh/index.html", "2023/du-lieu/index.html"):
+        page = soup((out / path).read_bytes())
+        assert SHOWN in page.get_text(), path
+    article = json.loads(soup((out / "2023/index.html").read_bytes())
+                         .find("script", type="application/ld+json").string)
+    assert SHOWN in article["correction"][0]["text"]
+    assert SHOWN in soup((out / "2021/index.html").read_bytes()).get_text()
+    rows = list(csv.DictReader(io.StringIO((out / "2023/du-lieu/so-lieu-2023.csv").read_text(encoding="utf-8-sig"))))
+    (score,) = [r for r in rows if r["province"] == "Sóc Trăng" and r["field"] == "score"]
+    assert score["previous"].startswith(SHOWN)
+    json.loads((out / "2021/du-lieu/so-lieu-2021.json").read_bytes())
