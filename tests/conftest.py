@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,10 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
 DATA = FIXTURE / "data"
 LIVE_DATA = ROOT / "data"
 TEMPLATES = ROOT / "templates"
+
+# Drawn pictures are cached outside the project (the user's cache folder): the tests keep
+# theirs in a folder of their own, shared by every test and the CLI runs they start.
+os.environ["CUMTHIDUA_CACHE"] = tempfile.mkdtemp(prefix="cumthidua-test-images-")
 
 
 # Fixture projects are built up from one another: the one-edition site, then a second
@@ -62,7 +68,8 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the installed command exactly as an editor would, in a subprocess."""
     return subprocess.run([sys.executable, "-m", "cumthidua_site", *args], cwd=cwd or ROOT,
                           capture_output=True, text=True, encoding="utf-8", timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8"})
+                          env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8",
+                               "CUMTHIDUA_CACHE": os.environ["CUMTHIDUA_CACHE"]})
 
 
 

@@ -8,6 +8,7 @@ from a fresh build, so `git diff` shows exactly what the change did to every fil
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
 from pathlib import Path
@@ -21,11 +22,17 @@ MINIMAL = HERE / "fixtures" / "minimal" / "data"
 GOLDEN = HERE / "golden" / "minimal"
 
 
+PICTURES = "pictures.sha256"  # the drawn PNG files, by their hash: the same bytes on every machine
+
+
 def build() -> dict[str, bytes]:
-    """Every file the smallest project builds into, in memory."""
-    result = run(MINIMAL)
+    """Every file the smallest project builds into, in memory; the PNG pictures as one list of hashes."""
+    result = run(MINIMAL, draw=True)
     assert not result.errors, [p.message for p in result.errors]
-    return result.files
+    files = {path: content for path, content in result.files.items() if path not in result.pictures}
+    files[PICTURES] = "".join(f"{hashlib.sha256(result.files[path]).hexdigest()}  {path}\n"
+                              for path in sorted(result.pictures)).encode("utf-8")
+    return files
 
 
 def stored() -> dict[str, bytes]:

@@ -254,7 +254,7 @@ def test_a_rebuild_in_one_process_gives_the_same_bytes_as_a_fresh_build(editions
     edit(data / "2021/cluster.yaml", "{value: 88000, qualifier: nearly", "{value: 87000, qualifier: nearly")
     edit(templates / "province.html", "<h2 id=\"so-lieu\">Số liệu các nguồn nêu</h2>",
          "<h2 id=\"so-lieu\">Số liệu mà các nguồn nêu</h2>")
-    again = run(data, templates=templates)
+    again = run(data, templates=templates, draw=True)
     assert not again.failed()
     fresh = cli("build", "--data", str(data), "--templates", str(templates), "--out", str(editions_project / "out"))
     assert fresh.returncode == 0, fresh.stderr

@@ -523,7 +523,16 @@ def test_edit_reloads_the_pages_that_show_it(project, serving, tabs, site_paths)
     assert "2023/tinh/soc-trang/index.html" in changed and "index.html" in changed
     assert "2023/tinh/an-giang/index.html" not in changed
     after = {path: running.request("/" + path)[2] for path in site_paths}
-    assert sorted(changed) == sorted(path for path in site_paths if before[path] != after[path])
+    pages = [path for path in changed if not path.startswith("anh/")]
+    assert sorted(pages) == sorted(path for path in site_paths if before[path] != after[path]
+                                   and not path.startswith("anh/"))
+    # a share picture is named by its content: the old one is gone, the new one is drawn when asked for
+    pictures = {path for path in changed if path.startswith("anh/")}
+    shown = {"anh/" + soup(after["2023/tinh/soc-trang/index.html"]).find("meta", property="og:image")["content"]
+             .rsplit("anh/", 1)[1]}
+    assert shown <= pictures and shown.isdisjoint(site_paths)
+    status, headers, body = running.request("/" + shown.pop())
+    assert status == 200 and headers["Content-Type"] == "image/png" and body.startswith(b"\x89PNG")
     page = text_of(after["2023/tinh/soc-trang/index.html"])
     assert "938,25" in page and "938,21" not in page
     assert "938,25" in text_of(running.request("/")[2])

@@ -46,10 +46,17 @@ def test_the_site_map(site):
     edition |= {f"2023/tinh/{slug}/index.html" for slug in SLUGS.values()}
     edition |= {f"2023/nhung/{name}/index.html" for name in EMBEDS}
     across = {"index.html", "404.html", "cac-nam/index.html", "tinh/index.html", "dinh-chinh/index.html"} | \
-        {f"tinh/{slug}/index.html" for slug in SLUGS.values()}
+        {f"tinh/{slug}/index.html" for slug in SLUGS.values()} | \
+        {f"cac-nam/bieu-do-kim-ngach-xuat-khau.{ext}" for ext in ("png", "svg")}  # 2022 and 2023, from 2023's data
+    edition |= {f"2023/bieu-do/bieu-do-{name}-2023.{ext}" for name in ("diem", "thu-nhap", "giam-ngheo")
+                for ext in ("png", "svg")}
     old = set(REDIRECTS) | {"du-lieu/so-lieu-2023.csv", "du-lieu/so-lieu-2023.json", "du-lieu/su-kien-2023.csv"}
-    assert {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()} == \
-        edition | across | old | {".cumthidua-site"}
+    files = {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()}
+    pictures = {f for f in files if f.startswith("anh/")}  # the share pictures, named by their content
+    assert files - pictures == edition | across | old | {".cumthidua-site"}
+    shared = {str((page.parent / soup(page.read_bytes()).find("meta", property="og:image")["content"]).resolve()
+                  .relative_to(site.resolve())) for page in site.rglob("*.html")}
+    assert pictures == shared  # each one some page's, none left over
 
 
 def test_every_address_published_before_editions_still_answers(site):
@@ -91,7 +98,7 @@ def test_every_page_is_valid_and_described(site):
         description = page.find("meta", attrs={"name": "description"})["content"]
         assert len(description) > 40, path
         assert page.find("meta", property="og:title")["content"] and page.find("meta", property="og:description")
-        assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
+        assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
         assert page.find("link", rel="icon")["href"].startswith("data:image/svg+xml")
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from . import corrections
+from . import cards, corrections, images
 from . import formatting as fmt
 from .checks import check_all
 from .dataset import load_project
@@ -26,6 +26,8 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     written: Optional[Path] = None
+    pictures: dict[str, images.Picture] = field(default_factory=dict)  # PNG files by path, as SVG to draw
+    drawn: Optional[images.Drawn] = None  # what drawing the pictures took
 
     @property
     def errors(self) -> list[Problem]:
@@ -110,7 +112,7 @@ def diff(data_dir: Path, years: list[int], templates: Optional[Path] = None) -> 
                 **project.editions, year: dataclasses.replace(
                     dataset, edition=corrections.as_published(dataset.edition, published))})
             now_files = now_files or render_site(project, find_templates(templates))[0]
-            old_files, _ = render_site(before, find_templates(templates))
+            old_files = render_site(before, find_templates(templates))[0]
             pages = sorted(p for p in now_files.keys() | old_files.keys()
                            if p.endswith(".html") and now_files.get(p) != old_files.get(p))
         day = published.get("published")
@@ -118,12 +120,25 @@ def diff(data_dir: Path, years: list[int], templates: Optional[Path] = None) -> 
     return found, problems
 
 
+def _undrawable(pictures: dict[str, images.Picture], data_dir: Path) -> list[Problem]:
+    """A warning for characters the shipped font has no glyph for: the pictures leave them out."""
+    from .errors import warning
+    found: dict[str, list[str]] = {}
+    for path, picture in sorted(pictures.items()):
+        for char in cards.undrawable(picture.svg):
+            found.setdefault(char, []).append(path)
+    return [warning(Location(data_dir), f"ảnh chia sẻ và ảnh biểu đồ không vẽ được ký tự “{char}” (U+{ord(char):04X}) "
+                    f"vì phông chữ đi kèm không có; ký tự này sẽ thiếu trong {len(paths)} ảnh, như {paths[0]}",
+                    "dùng chữ tiếng Việt, chữ Latinh hoặc dấu câu thông dụng thay cho ký tự này")
+            for char, paths in found.items()]
+
+
 def forget() -> None:
     """Drop what earlier builds in this process kept for the next (parsed files, compiled
     templates, rendered articles, downloads): the next build starts cold. For benchmarks."""
     from . import article, downloads, loader, render, views
     for cache in (loader._PARSED, render._ENVIRONMENTS, article._RENDERED, article._COMPILED, downloads._MADE,
-                  views._USED):
+                  views._USED, images._MEMORY):
         cache.clear()
 
 
@@ -138,9 +153,11 @@ def find_templates(templates: Optional[Path] = None) -> Path:
 
 def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = None,
         strict: bool = False, wait: bool = True, on_wait: Optional[Callable[[str], None]] = None,
-        draft: bool = False) -> Result:
+        draft: bool = False, draw: Optional[bool] = None) -> Result:
     """Validate and render everything in memory; write to `out` only when all is well.
 
+    The pictures (share pictures, chart images) are drawn as PNG into `files` when `draw`,
+    by default when writing; otherwise they stay in `pictures` (`serve` draws one when asked).
     While another build writes the same `out`, wait for it (calling `on_wait` once),
     or with `wait` False raise writer.Busy.
     """
@@ -167,11 +184,20 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
                                      "khai báo nguồn trong cluster.yaml và viết bài trong article.md của ít nhất một năm"))
     if result.failed(strict):
         return result
-    files, problems = render_site(project, find_templates(templates), unpublished=unpublished, corrections=recorded)
-    result.problems += problems
+    files, pictures, problems = render_site(project, find_templates(templates), unpublished=unpublished,
+                                            corrections=recorded)
+    result.problems += problems + _undrawable(pictures, data_dir)
     if result.failed(strict):
         return result
-    result.files = files
+    result.files, result.pictures = files, pictures
+    if draw if draw is not None else out is not None:
+        try:
+            result.drawn = images.rasterise_all(pictures)
+        except images.DrawError as exc:
+            result.problems.append(error(Location(data_dir), f"không vẽ được ảnh {exc}",
+                                         "báo cho nhóm phát triển; đây không phải lỗi số liệu"))
+            return result
+        files.update(result.drawn.files)
     if out is not None:
         result.problems += write_site(files, out, wait=wait, on_wait=on_wait)
         result.written = out

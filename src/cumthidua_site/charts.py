@@ -101,6 +101,17 @@ def _n(value: float) -> str:
 
 def render(chart: Chart) -> Markup:
     """The chart as an accessible inline SVG (role=img, title, desc)."""
+    height, parts = body(chart)
+    out = [f'<svg class="chart" id="{chart.id}" viewBox="0 0 {WIDTH} {height}" role="img" '
+           f'aria-labelledby="{chart.id}-t {chart.id}-d" xmlns="http://www.w3.org/2000/svg">',
+           f'<title id="{chart.id}-t">{escape(chart.title)}</title>',
+           f'<desc id="{chart.id}-d">{escape(chart.desc)}</desc>', *parts, "</svg>"]
+    return Markup("\n".join(out))
+
+
+def body(chart: Chart) -> tuple[float, list[str]]:
+    """The chart's height in viewBox units and its drawn elements, WIDTH units wide: for the
+    page's inline SVG and for the pictures (`cards`), which place it in their own."""
     lo, hi, ticks = _domain(chart)
     x0, x1 = LABEL_W, WIDTH - RIGHT_PAD
 
@@ -110,10 +121,7 @@ def render(chart: Chart) -> Markup:
 
     top = TOP + (REF_H if chart.reference is not None else 0)
     height = top + ROW_H * len(chart.rows) + AXIS_H
-    out = [f'<svg class="chart" id="{chart.id}" viewBox="0 0 {WIDTH} {height}" role="img" '
-           f'aria-labelledby="{chart.id}-t {chart.id}-d" xmlns="http://www.w3.org/2000/svg">',
-           f'<title id="{chart.id}-t">{escape(chart.title)}</title>',
-           f'<desc id="{chart.id}-d">{escape(chart.desc)}</desc>']
+    out = []
     base = top + ROW_H * len(chart.rows)
     for tick in ticks:  # grid and axis labels
         tx = _n(x(tick))
@@ -123,8 +131,7 @@ def render(chart: Chart) -> Markup:
         out.extend(_row(row, top + ROW_H * index, x, x0, chart.style))
     if chart.reference is not None:  # drawn last, over the bars
         out.extend(_reference(chart.reference, x, top, base))
-    out.append("</svg>")
-    return Markup("\n".join(out))
+    return height, out
 
 
 def _reference(ref: Reference, x, top: float, base: float) -> list[str]:
@@ -263,20 +270,30 @@ def poverty_chart(edition: Edition) -> Chart:
         caption="Đường nét đứt: 100% kế hoạch. Mũi tên: nguồn chỉ ghi “từ … trở lên”.")
 
 
-def site_charts(edition: Edition, credits: Optional[dict[str, Markup]] = None) -> dict[str, Markup]:
-    """Every chart of the site by name, ready to inline; `credits` holds each one's "Nguồn:" line."""
-    charts = {"scores": scores_chart(edition), "income": income_chart(edition),
-              "poverty": poverty_chart(edition)}
-    return {name: figure_html(chart, (credits or {}).get(name, Markup(""))) for name, chart in charts.items()}
+def site_charts(edition: Edition) -> dict[str, Chart]:
+    """Every chart of an edition by name."""
+    return {"scores": scores_chart(edition), "income": income_chart(edition), "poverty": poverty_chart(edition)}
 
 
-def figure_html(chart: Chart, credit: Markup = Markup("")) -> Markup:
-    if not any(row.figure.known for row in chart.rows):  # say so rather than draw an empty frame
+def drawable(chart: Chart) -> bool:
+    return any(row.figure.known for row in chart.rows)
+
+
+def figure_html(chart: Chart, credit: Markup = Markup(""), downloads: Optional[tuple[str, str]] = None) -> Markup:
+    """The chart with its visible title, unit, notes and "Nguồn:" line; `downloads`: the links to
+    its PNG and SVG images."""
+    if not drawable(chart):  # say so rather than draw an empty frame
         return Markup('<p class="note">Chưa có số liệu để vẽ biểu đồ “%s”.</p>') % chart.title
     heading = Markup('<figcaption><strong class="chart-title">%s</strong><span class="chart-unit">Đơn vị: %s'
                      '</span></figcaption>') % (chart.finding or chart.title, chart.unit)
     note = Markup('<p class="note">%s</p>') % chart.caption if chart.caption else Markup("")
-    return Markup('<figure class="chart-figure">\n%s\n%s\n%s%s</figure>') % (heading, render(chart), note, credit)
+    links = Markup("")
+    if downloads:
+        png, svg = downloads
+        links = Markup('<p class="chart-downloads">Tải biểu đồ kèm nguồn: <a href="%s" download>ảnh PNG</a> · '
+                       '<a href="%s" download>SVG</a></p>\n') % (png, svg)
+    return Markup('<figure class="chart-figure">\n%s\n%s\n%s%s%s</figure>') % (heading, render(chart), note, credit,
+                                                                               links)
 
 
 # --- across the editions ----------------------------------------------------------------

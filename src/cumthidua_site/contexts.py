@@ -15,6 +15,17 @@ from .model import Article, Cluster, Edition, Head, Province, Site, Source
 
 
 @dataclass(frozen=True)
+class ShareImage:
+    """A page's share picture (og:image): its address (absolute when the site knows its own) and
+    the picture in words."""
+
+    href: str
+    alt: str
+    width: int = 1200
+    height: int = 630
+
+
+@dataclass(frozen=True)
 class PageMeta:
     path: str
     title: str
@@ -26,6 +37,7 @@ class PageMeta:
     script: bool = False  # sortable tables need the small script
     noindex: bool = False
     listed: bool = True  # in sitemap.xml: a canonical address of its own
+    image: Optional[ShareImage] = None  # set by the renderer from the page's card
 
 
 @dataclass
@@ -202,6 +214,7 @@ class Page:
     path: str
     template: str
     context: Any
+    card: Any = None  # cards.Card: what the page's share picture shows
 
     def variables(self) -> dict[str, Any]:
         return {f.name: getattr(self.context, f.name) for f in fields(self.context)}

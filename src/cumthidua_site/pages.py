@@ -11,14 +11,15 @@ from typing import Any, Callable, Iterator, Optional
 
 from markupsafe import Markup
 
-from . import charts, downloads, metadata, series, urls, views
+from . import cards, charts, downloads, images, metadata, series, urls, views
 from . import formatting as fmt
+from .cards import Card
 from .article import RenderedArticle
 from .dataset import Dataset, Project
 from .contexts import (TEMPLATES, ArticlePage, Base, DataPage, EditionBase, EditionSummary, Links,  # noqa: F401
                        MemberPage, MembersPage, NotFoundPage, Page, PageMeta, ProvincePage, ProvinceRow,
                        ProvincesPage, RankingsPage, RedirectPage, YearsPage, CorrectionsPage, EmbedPage)
-from .model import Edition, Province, Source
+from .model import Edition, Province, Site, Source
 
 
 # --- the shared parts ------------------------------------------------------------
@@ -38,6 +39,13 @@ class Shared:
     views: dict[int, dict[str, Any]] = field(default_factory=dict)  # each edition's views, made once
     unpublished: dict[int, set[str]] = field(default_factory=dict)  # a draft's uncorrected changes, by edition
     corrections: dict[int, list] = field(default_factory=dict)  # each edition's corrections.Shown, newest first
+    pictures: dict[str, images.Picture] = field(default_factory=dict)  # the PNG files to draw, by path
+    cards: dict[str, Card] = field(default_factory=dict)  # each page's share picture, by the page's path
+
+    def chart_downloads(self, chart: charts.Chart, sources: list[Source], main: Optional[Source], here: str,
+                        stem: str) -> tuple[str, str]:
+        """Register a chart's PNG and SVG images at `stem`.png/.svg; their links from the page at `here`."""
+        return chart_downloads(self.project.site, chart, sources, main, stem, self.files, self.pictures, here)
 
     @property
     def base_url(self) -> str:
@@ -91,6 +99,51 @@ class Shared:
         corrected, draft = self.touched([year], shows)
         return dict(self.base(meta, year, page_sources, edition.sources, views.main_source(edition), corrected, draft),
                     **self.views[year])
+
+
+CHART_ZOOM = 3  # a chart image's pixels per SVG unit: 1116 px wide, sharp when posted
+
+
+def chart_downloads(site: Site, chart: charts.Chart, sources: list[Source], main: Optional[Source], stem: str,
+                    files: dict[str, bytes], pictures: dict[str, images.Picture], here: str) -> tuple[str, str]:
+    """A chart as images that stand alone (title, unit, notes, source line and credit drawn in):
+    the SVG into `files`, the PNG to draw into `pictures`; returns the links to them from `here`."""
+    svg, height = cards.chart_image(chart, cards.source_text(sources, main), cards.credit_text(sources, site))
+    zoom = min(CHART_ZOOM, (images.MAX_PIXELS / (cards.CHART_WIDTH * height)) ** 0.5)
+    files[f"{stem}.svg"] = svg.encode("utf-8")
+    pictures[f"{stem}.png"] = images.Picture(svg, round(zoom, 2))
+    return urls.relative(here, f"{stem}.png"), urls.relative(here, f"{stem}.svg")
+
+
+def kicker(edition: Edition) -> str:
+    return f"{edition.cluster.short_name} · năm {edition.year}"
+
+
+def headline(edition: Edition) -> tuple[str, str]:
+    """An edition's headline figure for its share pictures, and what it is: the leader's score,
+    else the cluster's budget revenue or exports."""
+    ranked = views.ranked(edition)
+    leader = ranked[0] if ranked and ranked[0].rank.value == 1 else None
+    year, economy = edition.year, edition.cluster.economy
+    if leader is not None and leader.score.known:
+        return fmt.figure(leader.score), f"{leader.name} dẫn đầu bảng điểm thi đua năm {year}"
+    if leader is not None:
+        return leader.name, f"Dẫn đầu bảng điểm thi đua năm {year}"
+    for fig, label in ((economy.budget_revenue, "thu ngân sách toàn cụm"), (economy.exports, "kim ngạch xuất khẩu")):
+        if fig.known:
+            return fmt.figure(fig), f"{label[0].upper()}{label[1:]} năm {year}"
+    return "", ""
+
+
+def main_chart(edition: Edition, keys=("scores", "income", "poverty")) -> Optional[charts.Chart]:
+    """The first of an edition's charts that has something to draw."""
+    made = charts.site_charts(edition)
+    return next((made[k] for k in keys if charts.drawable(made[k])), None)
+
+
+def edition_card(edition: Edition, title: str, chart: bool = False) -> Card:
+    figure, label = headline(edition)
+    return Card(kicker(edition), title, figure=figure, label=label, chart=main_chart(edition) if chart else None)
 
 
 # The cluster figures the tables and province pages show beside the provinces' own.
@@ -152,7 +205,8 @@ def article_pages(shared: Shared) -> Iterator[Page]:
                                       rendered.placed(shared.blocks(year, path)), rendered.unplaced, rendered.marker)
             yield Page(path, "article.html", ArticlePage(
                 **shared.edition_base(dataset, meta, _article_sources(dataset)),
-                article=article, meta=dataset.article.meta, front=front))
+                article=article, meta=dataset.article.meta, front=front),
+                edition_card(dataset.edition, rendered.headline))
 
 
 RANKING_SECTIONS = (
@@ -187,7 +241,8 @@ def rankings_pages(shared: Shared) -> Iterator[Page]:
             **shared.edition_base(dataset, meta, [k for k in edition.sources if k in used], _in_tables),
             blocks=blocks, sections=sections, embed_codes=codes,
             missing=[what for (anchor, _, keys), what in zip(RANKING_SECTIONS, MISSING_WORDS)
-                     if not any(k in blocks for k in keys)]))
+                     if not any(k in blocks for k in keys)]),
+            edition_card(edition, meta.title, chart=True))
 
 
 EMBED_TITLES = {"table:scores": "Bảng điểm và thứ hạng thi đua", "chart:scores": "Biểu đồ điểm thi đua",
@@ -229,11 +284,14 @@ def embed_pages(shared: Shared) -> Iterator[Page]:
             title = f"{EMBED_TITLES[key]} năm {year}"
             meta = PageMeta(path, title, f"{title} của {edition.cluster.short_name}, kèm nguồn, để nhúng vào trang khác.",
                             "", shared.canonical(path), listed=False)
-            ids = tables[key.split(":")[1]]
+            kind, name = key.split(":")
+            ids = tables[name]
             yield Page(path, "embed.html", EmbedPage(
                 shared.project.site, meta, lambda target, here=path: urls.relative(here, target), shared.css,
                 shared.favicon, edition.sources, views.main_source(edition), ids, title, blocks[key],
-                f"{urls.rankings(year)}#{anchors[key]}", _frame_id(year, key)))
+                f"{urls.rankings(year)}#{anchors[key]}", _frame_id(year, key)),
+                Card(kicker(edition), title, chart=main_chart(edition, (name,)))
+                if name in ("scores", "income", "poverty") else edition_card(edition, title))
 
 
 def members_pages(shared: Shared) -> Iterator[Page]:
@@ -249,7 +307,9 @@ def members_pages(shared: Shared) -> Iterator[Page]:
             set(views.source_ids(edition, views.changes(edition), edition.cluster.member_count,
                                  edition.cluster.excluded or ()))
         yield Page(path, "provinces.html", MembersPage(
-            **shared.edition_base(dataset, meta, [k for k in edition.sources if k in shown], _in_tables)))
+            **shared.edition_base(dataset, meta, [k for k in edition.sources if k in shown], _in_tables)),
+            Card(kicker(edition), meta.title, figure=f"{count} tỉnh",
+                 label=f"Thành viên {edition.cluster.name}, năm {year}"))
 
 
 def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
@@ -278,6 +338,23 @@ def province_facts(edition: Edition, province: Province) -> dict[str, Any]:
     }
 
 
+def _province_card(kicker_text: str, title: str, province: Province, year: int,
+                   chart: Optional[charts.Chart] = None) -> Card:
+    """A province's share picture: its chart across the years, else its headline figure in `year`."""
+    name, rank = province.name, province.rank
+    place = ("dẫn đầu" if rank.value == 1 else f"xếp thứ {fmt.ordinal(rank)}") if rank.known else ""
+    figure, label = "", ""
+    if province.score.known:
+        figure, label = fmt.figure(province.score), (f"{name} {place} cụm thi đua năm {year}" if place
+                                                     else f"Điểm thi đua của {name} năm {year}")
+    elif rank.known:
+        figure = "Dẫn đầu" if rank.value == 1 else f"Thứ {fmt.ordinal(rank)}"
+        label = f"{name} trong cụm thi đua năm {year}"
+    elif province.income_per_capita.known:
+        figure, label = fmt.figure(province.income_per_capita), f"Thu nhập bình quân đầu người của {name} năm {year}"
+    return Card(kicker_text, title, figure=figure, label=label, chart=chart)
+
+
 def member_pages(shared: Shared) -> Iterator[Page]:
     for year, dataset in shared.project.editions.items():
         edition, cluster = dataset.edition, dataset.edition.cluster
@@ -300,7 +377,8 @@ def member_pages(shared: Shared) -> Iterator[Page]:
                 p=province, facts=province_facts(edition, province),
                 prev=members[index - 1] if index else None,
                 next=members[index + 1] if index + 1 < len(members) else None,
-                across=urls.province(province.name)))
+                across=urls.province(province.name)),
+                _province_card(kicker(edition), meta.title, province, year))
 
 
 def data_pages(shared: Shared) -> Iterator[Page]:
@@ -328,7 +406,10 @@ def data_pages(shared: Shared) -> Iterator[Page]:
                         len(shared.files[files["json"]]))],
             columns=downloads.COLUMNS, fact_columns=downloads.FACT_COLUMNS, fields=dictionary,
             qualifiers=downloads.QUALIFIERS, row_count=len(rows),
-            known_count=sum(row["value"] is not None for row in rows), resolutions=views.resolutions(edition)))
+            known_count=sum(row["value"] is not None for row in rows), resolutions=views.resolutions(edition)),
+            Card(kicker(edition), meta.title,
+                 figure=f"{fmt.number(sum(row['value'] is not None for row in rows))} con số",
+                 label=f"Các nguồn nêu cho năm {year}, tải về dạng CSV và JSON kèm nguồn từng con số"))
 
 
 def _all_sources(shared: Shared) -> dict[str, Source]:
@@ -358,26 +439,33 @@ def years_page(shared: Shared) -> Iterator[Page]:
         summaries.append(EditionSummary(year, links(year), shared.articles[year].headline, figures,
                                         ranked[0] if ranked and ranked[0].rank.value == 1 else None))
         used += views.source_ids(edition, [fig for _, fig in figures], ranked[:1])
-    quantities = []
+    quantities, drawn = [], []
+    path = urls.YEARS
+    sources = _all_sources(shared)
     for quantity in series.QUANTITIES:
         points = series.series(editions, quantity)
         if len(points) < 2:
             continue
-        quantities.append((quantity, points, charts.figure_html(charts.series_chart(quantity, points),
-                                                                 _series_credit(shared, points))))
+        chart = charts.series_chart(quantity, points)
+        ids = list(dict.fromkeys(s for p in points for s in p.figure.sources if s in sources))
+        hrefs = shared.chart_downloads(chart, [sources[i] for i in ids], None, path,
+                                       urls.chart_image(path, f"bieu-do-{fmt.slug(quantity.label)}"))
+        quantities.append((quantity, points, charts.figure_html(chart, _series_credit(shared, points), hrefs)))
+        drawn.append(chart)
         used += [s for p in points for s in p.figure.sources]
-    path = urls.YEARS
     first, last = min(editions), max(editions)
     meta = PageMeta(path, "Các năm",
                     f"Kết quả {len(editions)} năm tổng kết ({fmt.names(str(y) for y in sorted(editions))}) của cụm "
                     f"thi đua, và các số liệu chung theo từng năm từ {first} đến {last}.", path, shared.canonical(path))
-    sources = _all_sources(shared)
     shown_keys = {f"economy.{name}" for name in SUMMARY_FIGURES} | {"economy.exports_previous_year"}
     shown_keys |= {f"provinces.{e.leader.name}.{f}" for e in summaries if e.leader for f in ("rank", "score")}
     corrected, draft = shared.touched(sorted(editions, reverse=True), shown_keys.__contains__)
     yield Page(path, "years.html", YearsPage(
         **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected, draft=draft),
-        editions=summaries, quantities=quantities))
+        editions=summaries, quantities=quantities),
+        Card(shared.project.site.title, meta.title, figure=f"{len(editions)} năm",
+             label=f"Kết quả thi đua các năm {fmt.names(str(y) for y in sorted(editions))}",
+             chart=drawn[0] if drawn else None))
 
 
 def _series_credit(shared: Shared, points: list[series.Point]) -> Markup:
@@ -405,7 +493,9 @@ def provinces_page(shared: Shared) -> Iterator[Page]:
     used = {key for edition in editions.values()  # who says which provinces are members, and the mergers
             for key in views.source_ids(edition, edition.cluster.member_count, changes)}
     yield Page(path, "provinces_all.html", ProvincesPage(
-        **shared.base(meta, None, [k for k in sources if k in used], sources), rows=rows))
+        **shared.base(meta, None, [k for k in sources if k in used], sources), rows=rows),
+        Card(shared.project.site.title, meta.title, figure=f"{len(rows)} tỉnh",
+             label="Từng là thành viên cụm thi đua trong các năm có trên trang"))
 
 
 HISTORY_CHARTS = (("score", "Điểm thi đua"), ("income_per_capita", "Thu nhập bình quân đầu người"),
@@ -421,11 +511,16 @@ def province_pages(shared: Shared) -> Iterator[Page]:
         memberships = series.history(editions, name)
         change = series.change_of(editions, name)
         rows = [(m, urls.member(m.year, name), links(m.year)) for m in memberships]
-        drawn = []
+        drawn, made = [], []
         for key, label in HISTORY_CHARTS:  # a small chart for each figure known in two years or more
             points = [(m.year, getattr(m.province, key)) for m in memberships if getattr(m.province, key).known]
             if len(points) >= 2:
-                drawn.append(charts.figure_html(charts.province_chart(name, key, label, points)))
+                one = charts.province_chart(name, key, label, points)
+                ids = list(dict.fromkeys(s for _, fig in points for s in fig.sources if s in sources))
+                hrefs = shared.chart_downloads(one, [sources[i] for i in ids], None, path,
+                                               urls.chart_image(path, f"{one.id}-{fmt.slug(name)}"))
+                drawn.append(charts.figure_html(one, downloads=hrefs))
+                made.append(one)
         chart = Markup("\n").join(drawn)
         used: list[str] = []
         for m in memberships:
@@ -445,7 +540,9 @@ def province_pages(shared: Shared) -> Iterator[Page]:
             name=name, memberships=rows, chart=chart, change=change,
             into_path=urls.province(into) if into else None,
             parts_paths=[(part, urls.province(part) if part in names and part != name else None)
-                         for part in (change.parts if change else [])]))
+                         for part in (change.parts if change else [])]),
+            _province_card(shared.project.site.title, meta.title, memberships[-1].province, memberships[-1].year,
+                           made[0] if made else None))
 
 
 def redirect_pages(shared: Shared) -> Iterator[Page]:
@@ -457,7 +554,8 @@ def redirect_pages(shared: Shared) -> Iterator[Page]:
         target = shared.canonical(new) or urls.relative(old, new)
         meta = PageMeta(old, "Trang đã chuyển địa chỉ", f"Trang này nay ở địa chỉ mới: {target}", "", target,
                         noindex=True, listed=False)
-        yield Page(old, "redirect.html", RedirectPage(shared.project.site, meta, target, shared.css, shared.favicon))
+        yield Page(old, "redirect.html", RedirectPage(shared.project.site, meta, target, shared.css, shared.favicon),
+                   shared.cards.get(new))
 
 
 def corrections_page(shared: Shared) -> Iterator[Page]:
@@ -470,13 +568,16 @@ def corrections_page(shared: Shared) -> Iterator[Page]:
     sources = _all_sources(shared)
     used = {s for _, entries in log for c in entries for s in c.sources}
     yield Page(path, "corrections.html", CorrectionsPage(
-        **shared.base(meta, None, [k for k in sources if k in used], sources), log=log))
+        **shared.base(meta, None, [k for k in sources if k in used], sources), log=log),
+        Card(shared.project.site.title, meta.title, figure=f"{count} đính chính" if count else "Chưa có đính chính",
+             label="Cách chúng tôi sửa và công bố sai sót trên trang"))
 
 
 def not_found_page(shared: Shared) -> Iterator[Page]:
     meta = PageMeta(urls.NOT_FOUND, "Không tìm thấy trang", shared.project.site.description, "", None,
                     noindex=True, listed=False)
-    yield Page(urls.NOT_FOUND, "404.html", NotFoundPage(**shared.base(meta, None, [])))
+    yield Page(urls.NOT_FOUND, "404.html", NotFoundPage(**shared.base(meta, None, [])),
+               Card(shared.project.site.publisher.name, shared.project.site.title))
 
 
 # The kinds that show an article: rendered last, once the articles' children are done.

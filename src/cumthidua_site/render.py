@@ -9,18 +9,20 @@ here each is rendered once, and a path made twice is an error.
 from __future__ import annotations
 
 import traceback
-from urllib.parse import quote
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 from typing import Callable, Optional
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup
 
-from . import charts, corrections, downloads, metadata, pages, urls, views
+from . import cards, charts, corrections, downloads, images, metadata, pages, urls, views
 from .article import CHARTS, TABLES, RenderedArticle, start_render
 from .filters import FILTERS, versus
 from .dataset import Project
 from .errors import Location, Problem, error, note
+from .contexts import ShareImage
 from .model import Edition
 
 # What a templates folder must hold; partials are found by the pages that include them.
@@ -77,21 +79,23 @@ def _template_problem(exc: Exception, templates: Path) -> Problem:
 
 
 def render_site(project: Project, templates: Path, unpublished: Optional[dict] = None,
-                corrections: Optional[dict] = None) -> tuple[dict[str, bytes], list[Problem]]:
-    """`corrections`: each edition's corrections.Corrections, shown on the pages they concern;
-    `unpublished`: each edition's changes shown without a correction (a draft): those pages get a band."""
-    """Every file of the site, in memory, or the problems that stop it."""
+                corrections: Optional[dict] = None
+                ) -> tuple[dict[str, bytes], dict[str, images.Picture], list[Problem]]:
+    """Every file of the site, in memory, and the pictures to draw as PNG (by path), or the
+    problems that stop it. `corrections`: each edition's corrections.Corrections, shown on the
+    pages they concern; `unpublished`: each edition's changes shown without a correction (a
+    draft): those pages get a band."""
     if not templates.is_dir():
-        return {}, [error(Location(templates), "không tìm thấy thư mục mẫu trang (templates)",
+        return {}, {}, [error(Location(templates), "không tìm thấy thư mục mẫu trang (templates)",
                           "chạy lệnh trong thư mục dự án, hoặc chỉ đường dẫn bằng --templates")]
     missing = [name for name in TEMPLATE_FILES if not (templates / name).is_file()]
     if missing:
-        return {}, [error(Location(templates), f"thư mục mẫu trang thiếu tệp {', '.join(missing)}",
+        return {}, {}, [error(Location(templates), f"thư mục mẫu trang thiếu tệp {', '.join(missing)}",
                           "dùng thư mục templates của dự án, hoặc chỉ đúng thư mục bằng --templates")]
     try:
         return _render(project, templates, unpublished or {}, corrections or {})
     except TemplateError as exc:
-        return {}, [_template_problem(exc, templates)]
+        return {}, {}, [_template_problem(exc, templates)]
 
 
 def _present(edition: Edition) -> set[str]:
@@ -106,10 +110,12 @@ def _present(edition: Edition) -> set[str]:
     return {name for name, present in have.items() if present}
 
 
-def _blocks(env: Environment, project: Project) -> Callable[[int, str], dict[str, Markup]]:
-    """(year, page path) -> that edition's tables and charts, linked from that page."""
+def _blocks(env: Environment, project: Project, files: dict[str, bytes], pictures: dict[str, images.Picture]
+            ) -> Callable[[int, str], dict[str, Markup]]:
+    """(year, page path) -> that edition's tables and charts, linked from that page. Each chart's
+    images to download go into `files` (SVG) and `pictures` (PNG)."""
     source_line = env.get_template("_source_line.html")
-    made: dict[int, tuple[dict, dict[str, Markup], set[str]]] = {}
+    made: dict[int, tuple[dict, dict[str, tuple[charts.Chart, Markup, Optional[str]]], set[str]]] = {}
 
     def edition_parts(year: int):
         if year not in made:
@@ -117,10 +123,18 @@ def _blocks(env: Environment, project: Project) -> Callable[[int, str], dict[str
             shared = {**pages.edition_views(edition), "sources": edition.sources,
                       "main_source": views.main_source(edition)}
             present = _present(edition)
-            chart_html = charts.site_charts(edition, {
-                name: Markup(source_line.render({**shared, "ids": ids}))
-                for name, ids in shared["table_sources"].items()})
-            made[year] = (shared, {name: html for name, html in chart_html.items() if name in present}, present)
+            drawn = {}
+            for name, chart in charts.site_charts(edition).items():
+                if name not in present:
+                    continue
+                ids = shared["table_sources"][name]
+                stem = None
+                if charts.drawable(chart):
+                    stem = pages.chart_downloads(project.site, chart, [edition.sources[i] for i in ids],
+                                                 edition.sources[shared["main_source"]],
+                                                 urls.edition_chart(year, chart.id), files, pictures, "")[0][:-4]
+                drawn[name] = (chart, Markup(source_line.render({**shared, "ids": ids})), stem)
+            made[year] = (shared, drawn, present)
         return made[year]
 
     placed: dict[tuple[int, int], dict[str, Markup]] = {}
@@ -128,26 +142,30 @@ def _blocks(env: Environment, project: Project) -> Callable[[int, str], dict[str
     def blocks(year: int, path: str) -> dict[str, Markup]:
         depth = path.count("/")  # relative links differ only by how deep the page is
         if (year, depth) not in placed:
-            shared, chart_html, present = edition_parts(year)
+            shared, drawn, present = edition_parts(year)
             context = {**shared, "url": lambda target: urls.relative(path, target)}
             out = {f"table:{name}": Markup(env.get_template(f"_table_{name}.html").render(context))
                    for name in TABLES if name in present}
-            out.update({f"chart:{name}": html for name, html in chart_html.items() if name in CHARTS})
+            out.update({f"chart:{name}": charts.figure_html(
+                chart, credit, (urls.relative(path, f"{stem}.png"), urls.relative(path, f"{stem}.svg")) if stem else None)
+                for name, (chart, credit, stem) in drawn.items() if name in CHARTS})
             placed[(year, depth)] = out
         return placed[(year, depth)]
     return blocks
 
 
 def _render(project: Project, templates: Path, unpublished: dict, corrections: dict
-            ) -> tuple[dict[str, bytes], list[Problem]]:
+            ) -> tuple[dict[str, bytes], dict[str, images.Picture], list[Problem]]:
     env = environment(templates)
-    blocks = _blocks(env, project)
+    files: dict[str, bytes] = {}
+    pictures: dict[str, images.Picture] = {}
+    blocks = _blocks(env, project, files, pictures)
     # Each article renders in its own child while this process renders the pages that do not
     # show it: on two cores, most of an article's time is hidden.
     pending = {year: start_render(dataset, blocks(year, urls.article(year)))
                for year, dataset in project.editions.items()}
     try:
-        return _render_pages(project, templates, env, blocks, pending, unpublished, corrections)
+        return _render_pages(project, templates, env, blocks, pending, unpublished, corrections, files, pictures)
     finally:
         for running in pending.values():
             running.stop()  # a child nobody waited for (a mistake in our templates) is killed
@@ -164,14 +182,14 @@ def _articles(pending: dict) -> tuple[dict[int, RenderedArticle], list[Problem]]
 
 
 def _render_pages(project: Project, templates: Path, env: Environment, blocks, pending: dict, unpublished: dict,
-                  said: dict) -> tuple[dict[str, bytes], list[Problem]]:
+                  said: dict, files: dict[str, bytes], pictures: dict[str, images.Picture]
+                  ) -> tuple[dict[str, bytes], dict[str, images.Picture], list[Problem]]:
     problems: list[Problem] = []
     site = project.site
     if not site.base_url:
         problems.append(note(site.where("base_url") or Location(project.data_dir / "site.yaml"),
                              "chưa có base_url nên không tạo sitemap.xml, robots.txt và liên kết chuẩn (canonical)",
                              "điền địa chỉ đăng trang vào base_url trong site.yaml khi đã có"))
-    files: dict[str, bytes] = {}
     made = {}
     shown = {year: corrections.shown(dataset.edition, said.get(year)) for year, dataset in project.editions.items()}
     for year, dataset in project.editions.items():
@@ -183,19 +201,37 @@ def _render_pages(project: Project, templates: Path, env: Environment, blocks, p
     if site.legacy_year in project.editions:  # the old download addresses keep their bytes
         files.update({old: files[new] for old, new in urls.legacy_files(site.legacy_year).items()})
     shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
-                          _favicon(templates), {}, blocks, files, made, unpublished=unpublished, corrections=shown)
+                          _favicon(templates), {}, blocks, files, made, unpublished=unpublished, corrections=shown,
+                          pictures=pictures)
     indexable: list[str] = []
     first = [kind for kind in pages.KINDS if kind not in pages.SHOW_ARTICLES]
     _render_kinds(env, project, shared, first, files, indexable, problems)
     articles, found = _articles(pending)
     if found:
-        return {}, found
+        return {}, {}, found
     shared.articles.update(articles)
     _render_kinds(env, project, shared, pages.SHOW_ARTICLES, files, indexable, problems)
     if site.base_url:
         files[urls.SITEMAP] = metadata.sitemap(site.base_url, indexable)
         files[urls.ROBOTS] = metadata.robots(site.base_url)
-    return files, problems
+    return files, pictures, problems
+
+
+def _share_image(shared: pages.Shared, page) -> ShareImage:
+    """The page's share picture: its card completed with the publisher and the page's sources,
+    drawn later under a name made from its content (one file for pages that show the same)."""
+    site, context = shared.project.site, page.context
+    card = page.card
+    if not card.source and getattr(context, "page_sources", None):
+        card = replace(card, source=cards.source_text([context.sources[i] for i in context.page_sources],
+                                                      context.sources.get(getattr(context, "main_source", ""))))
+    card = replace(card, publisher=card.publisher or f"{site.title} · {site.publisher.name}")
+    shared.cards[page.path] = card
+    picture = images.Picture(cards.share(card))
+    path = urls.share_image(picture.key)
+    shared.pictures[path] = picture
+    href = shared.canonical(path) or urls.relative(page.path, path)
+    return ShareImage(href, card.alt)
 
 
 def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kinds, files: dict[str, bytes],
@@ -206,6 +242,8 @@ def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kind
                 problems.append(error(Location(project.data_dir), f"hai trang cùng địa chỉ {page.path}",
                                       "thường do hai tên tỉnh chỉ khác nhau ở dấu; sửa tên trong số liệu"))
                 continue
+            if page.card is not None:
+                page.context.page = replace(page.context.page, image=_share_image(shared, page))
             files[page.path] = env.get_template(page.template).render(page.variables()).encode("utf-8")
             if page.context.page.listed:
                 indexable.append(page.path)

@@ -19,11 +19,13 @@ import signal
 import socket
 import threading
 import time
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, TextIO
 from urllib.parse import unquote, urlsplit
 
+from . import images
 from .build import Result, find_templates, run
 from .errors import Level
 from .report import format_text
@@ -78,15 +80,21 @@ class Live:
     """What the HTTP threads read: the last good files, the current problems, the open tabs."""
 
     files: dict[str, bytes] = field(default_factory=dict)
+    pictures: dict[str, images.Picture] = field(default_factory=dict)  # PNG files, drawn when first asked for
     problems: Optional[str] = None  # the problem list while the data is invalid
     lock: threading.Lock = field(default_factory=threading.Lock)
     tabs: list[queue.Queue] = field(default_factory=list)
 
-    def publish(self, files: dict[str, bytes]) -> list[str]:
-        """New files: the paths whose bytes changed (added and removed included), told to every tab."""
+    def publish(self, files: dict[str, bytes], pictures: Optional[dict[str, images.Picture]] = None) -> list[str]:
+        """New files: the paths whose bytes changed (added and removed included), told to every tab.
+        A picture is not drawn here: only if a browser asks for it (a preview stays fast)."""
+        pictures = pictures or {}
         with self.lock:
             old, self.files, self.problems = self.files, files, None
-            changed = sorted(p for p in old.keys() | files.keys() if old.get(p) != files.get(p))
+            old_pictures, self.pictures = self.pictures, pictures
+            changed = sorted([p for p in old.keys() | files.keys() if old.get(p) != files.get(p)] +
+                             [p for p in old_pictures.keys() | pictures.keys()
+                              if old_pictures.get(p) != pictures.get(p)])
             self._tell("reload", {"changed": changed})
         return changed
 
@@ -155,8 +163,8 @@ def handler(live: Live) -> type[http.server.BaseHTTPRequestHandler]:
 
         def _answer(self, body: bool) -> None:
             with live.lock:
-                files = live.files
-            status, key = resolve(self.path, files)
+                files, pictures = live.files, live.pictures
+            status, key = resolve(self.path, ChainMap(files, pictures))
             if status == 301:
                 self.send_response(301)
                 self.send_header("Location", key)
@@ -169,7 +177,7 @@ def handler(live: Live) -> type[http.server.BaseHTTPRequestHandler]:
                 content = files.get("404.html", NO_SITE)
                 kind = TYPES[".html"]
             else:
-                content = files[key]
+                content = files[key] if key in files else images.rasterise(pictures[key])
                 suffix = Path(key).suffix
                 kind = TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
             if kind.startswith("text/html"):  # before the page's own closing tag, the last one
@@ -289,7 +297,7 @@ def _first_build(data: Path, templates: Path, live: Live, say: TextIO) -> None:
     if result.failed():
         live.fail(_problems_text(result))
     else:
-        live.publish(result.files)
+        live.publish(result.files, result.pictures)
 
 
 def _say_ready(host: str, server: Server, data: Path, say: TextIO) -> None:
@@ -312,7 +320,7 @@ def _rebuild(data: Path, templates: Path, live: Live, say: TextIO) -> None:
         live.fail(text)
         say.write(f"{text}\nChưa dựng lại được: trang đang xem vẫn là bản tốt gần nhất ({took:.0f} ms).\n")
     else:
-        changed = live.publish(result.files)
+        changed = live.publish(result.files, result.pictures)
         warnings = [p for p in result.problems if p.level is Level.WARNING]
         if warnings:
             say.write(format_text(warnings, colour=False) + "\n")

@@ -53,6 +53,22 @@ def embed(year: int, block: str) -> str:
     return f"{year}/nhung/{EMBEDS[block]}/index.html"
 
 
+def edition_chart(year: int, chart_id: str) -> str:
+    """An edition's chart as images to download, without the extension (.png, .svg)."""
+    return f"{year}/bieu-do/{chart_id}-{year}"
+
+
+def chart_image(page: str, name: str) -> str:
+    """A chart of one page as images to download, beside the page, without the extension."""
+    return folder(page) + name
+
+
+def share_image(key: str) -> str:
+    """A share picture (og:image), named by its content: a corrected page gets a new address,
+    so the networks that keep a picture by its address show the new one."""
+    return f"anh/{key[:20]}.png"
+
+
 def data(year: int) -> str:
     return f"{year}/du-lieu/index.html"
 

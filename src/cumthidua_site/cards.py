@@ -1,0 +1,196 @@
+"""Pictures drawn from a page's own content, as SVG: the share picture of every page
+(1200×630, what Facebook and Zalo show beside a shared link) and each chart as an image
+that stands alone (its title, unit, notes, source line and credit drawn in).
+
+Pure functions: text in, SVG text out. `images` turns them into PNG with the shipped font
+(`fonts`), whose widths break the lines here, so what is measured is what is drawn.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from markupsafe import escape
+
+from . import charts, fonts
+from .charts import Chart
+
+WIDTH, HEIGHT = 1200, 630   # the share picture, Facebook's and Zalo's large format
+MARGIN = 64
+INK, MUTED, LINE, ACCENT, BACK, REF = "#1b1f23", "#555d66", "#d5d9de", "#0f5a5f", "#ffffff", "#b03a2e"
+FONT = f"'{fonts.FAMILY}',sans-serif"
+CHART_HEADING = 52          # the chart's finding and unit, above it
+MIN_CHART_SCALE = 1.6       # a chart drawn smaller than this in a share picture is unreadable as a thumbnail
+
+# The site's chart colours (templates/style.css, light scheme), for a chart outside the page.
+CHART_STYLE = (
+    f".c text{{font-family:{FONT};font-size:12px;fill:{INK}}}"
+    f".c .tick,.c .unknown-label{{fill:{MUTED}}}.c .grid{{stroke:{LINE}}}"
+    f".c .mark{{fill:{ACCENT}}}.c .mark.muted{{fill:#5f8f92}}.c .mark.open{{fill:{BACK};stroke:{ACCENT};stroke-width:2}}"
+    f".c .mark.span{{opacity:.6}}.c .bound{{stroke:{ACCENT};stroke-width:2}}.c .arrow{{fill:{ACCENT}}}"
+    f".c .ref{{stroke:{REF};stroke-width:2;stroke-dasharray:4 3}}.c .ref-band{{fill:{REF};opacity:.15}}"
+    f".c .ref-label{{fill:{REF};font-size:11px}}.c .value.inside{{fill:{BACK}}}")
+
+_UNDRAWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # control characters: not text, and not XML
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a page's share picture shows: its title, and its headline figure or its main chart."""
+
+    kicker: str             # the site, or the edition it belongs to
+    title: str
+    publisher: str = ""     # who made the site
+    source: str = ""        # "Nguồn: …", the sources of what it shows
+    figure: str = ""        # the headline figure, as the page writes it
+    label: str = ""         # what that figure is
+    chart: Optional[Chart] = None
+
+    @property
+    def alt(self) -> str:
+        """The picture in words, for og:image:alt."""
+        if self.chart is not None and _chart_scale(self.chart, *_chart_room(self)) >= MIN_CHART_SCALE:
+            shown = f" Biểu đồ: {self.chart.finding or self.chart.title}."
+        elif self.figure:
+            shown = f" {self.label}: {self.figure}." if self.label else f" {self.figure}."
+        else:
+            shown = ""
+        return f"{self.title}.{shown} {self.source}".strip()
+
+
+def _clean(text: str) -> str:
+    return " ".join(_UNDRAWABLE.sub(" ", text).split())
+
+
+def _text(x: float, y: float, text: str, size: float, fill: str, bold: bool = False, anchor: str = "") -> str:
+    weight = ' font-weight="700"' if bold else ""
+    align = f' text-anchor="{anchor}"' if anchor else ""
+    return (f'<text x="{charts._n(x)}" y="{charts._n(y)}" font-size="{size}" fill="{fill}"{weight}{align}>'
+            f'{escape(text)}</text>')
+
+
+def _title_lines(title: str) -> tuple[int, list[str]]:
+    room = WIDTH - 2 * MARGIN
+    lines = fonts.wrap(title, 56, room, bold=True)
+    if len(lines) <= 2:
+        return 56, lines
+    return 46, fonts.wrap(title, 46, room, bold=True, lines=3)
+
+
+def _chart_room(card: Card) -> tuple[float, float]:
+    size, lines = _title_lines(_clean(card.title))
+    top = 96 + 24 + len(lines) * size * 1.18 + CHART_HEADING
+    return WIDTH - 2 * MARGIN, 524 - top
+
+
+def _chart_scale(chart: Chart, room_w: float, room_h: float) -> float:
+    height, _ = charts.body(chart)
+    return min(room_w / charts.WIDTH, room_h / height)
+
+
+def share(card: Card) -> str:
+    """The 1200×630 share picture."""
+    room = WIDTH - 2 * MARGIN
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+           f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}">',
+           f"<style>{CHART_STYLE}</style>",
+           f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{BACK}"/>',
+           f'<rect width="{WIDTH}" height="14" fill="{ACCENT}"/>',
+           _text(MARGIN, 84, fonts.fit(_clean(card.kicker), 26, room, bold=True), 26, ACCENT, bold=True)]
+    size, lines = _title_lines(_clean(card.title))
+    y = 96
+    for line in lines:
+        y += size * 1.18
+        out.append(_text(MARGIN, y, line, size, INK, bold=True))
+    top = y + 24
+    room_w, room_h = _chart_room(card)
+    if card.chart is not None and any(r.figure.known for r in card.chart.rows) \
+            and _chart_scale(card.chart, room_w, room_h) >= MIN_CHART_SCALE:
+        scale = min(_chart_scale(card.chart, room_w, room_h), 3.0)
+        _, parts = charts.body(card.chart)
+        heading = card.chart.finding or card.chart.title
+        heading += f" ({card.chart.unit})" if card.chart.unit else ""
+        out.append(_text(MARGIN, top + 30, fonts.fit(_clean(heading), 30, room), 30, MUTED))
+        top += CHART_HEADING
+        out.append(f'<g class="c" transform="translate({MARGIN} {charts._n(top)}) scale({charts._n(scale)})">')
+        out += parts
+        out.append("</g>")
+    elif card.figure:
+        figure = _clean(card.figure)
+        big = 96 if fonts.width(figure, 96, bold=True) <= room else 64
+        out.append(_text(MARGIN, top + big, fonts.fit(figure, big, room, bold=True), big, ACCENT, bold=True))
+        for index, line in enumerate(fonts.wrap(_clean(card.label), 32, room, lines=2)):
+            out.append(_text(MARGIN, top + big + 64 + index * 42, line, 32, MUTED))
+    out.append(f'<rect x="{MARGIN}" y="538" width="{room}" height="2" fill="{LINE}"/>')
+    if card.source:
+        out.append(_text(MARGIN, 578, fonts.fit(_clean(card.source), 24, room), 24, MUTED))
+    out.append(_text(MARGIN, 612, fonts.fit(_clean(card.publisher), 24, room, bold=True), 24, ACCENT, bold=True))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+CHART_PAD = 16
+CHART_WIDTH = charts.WIDTH + 2 * CHART_PAD
+
+
+def chart_image(chart: Chart, source: str, credit: str) -> tuple[str, float]:
+    """A chart that stands alone when posted: title, unit, the chart, its notes, source and credit;
+    and its height (it is CHART_WIDTH wide)."""
+    width = CHART_WIDTH
+    room = width - 2 * CHART_PAD
+    out: list[str] = []
+    y = CHART_PAD
+    for line in fonts.wrap(_clean(chart.finding or chart.title), 15, room, bold=True):
+        y += 20
+        out.append(_text(CHART_PAD, y, line, 15, INK, bold=True))
+    if chart.unit:
+        y += 18
+        out.append(_text(CHART_PAD, y, f"Đơn vị: {_clean(chart.unit)}", 12, MUTED))
+    height, parts = charts.body(chart)
+    y += 8
+    out.append(f'<g class="c" transform="translate({CHART_PAD} {charts._n(y)})">')
+    out += parts
+    out.append("</g>")
+    y += height
+    for text, fill in ((chart.caption, MUTED), (source, INK), (credit, MUTED)):
+        for line in fonts.wrap(_clean(text), 11, room):
+            y += 15
+            out.append(_text(CHART_PAD, y, line, 11, fill))
+        y += 4 if text else 0
+    total = y + CHART_PAD
+    head = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{charts._n(total)}" '
+            f'viewBox="0 0 {width} {charts._n(total)}" font-family="{FONT}">',
+            f"<title>{escape(_clean(chart.title))}</title>",
+            f"<desc>{escape(_clean(chart.desc))}</desc>",
+            f"<style>{CHART_STYLE}</style>",
+            f'<rect width="{width}" height="{charts._n(total)}" fill="{BACK}"/>']
+    return "\n".join(head + out + ["</svg>"]) + "\n", total
+
+
+def source_text(sources: list, main: object = None) -> str:
+    """The "Nguồn:" line of a picture: each source's publisher (with its short name when it is
+    not the main source), as the page's source lines write it."""
+    names = list(dict.fromkeys(f"{s.publisher} ({s.short})" if s is not main and s.short else s.publisher
+                               for s in sources))
+    return f"Nguồn: {', '.join(names)}." if names else ""
+
+
+def credit_text(sources: list, site) -> str:
+    """The credit drawn under a chart: each source report (title, authors, publisher), then us."""
+    parts = []
+    for s in sources:
+        authors = f", {', '.join(s.authors)}" if s.authors else ""
+        parts.append(f"“{s.title}”{authors}, {s.publisher}")
+    said = f"Số liệu theo {'; '.join(parts)}. " if parts else ""
+    return f"{said}Biểu đồ: {site.title} ({site.publisher.name})."
+
+
+_DRAWN_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
+
+
+def undrawable(svg: str) -> list[str]:
+    """The characters of a picture's drawn text that the shipped font has no glyph for."""
+    return fonts.missing("".join(html.unescape(text) for text in _DRAWN_TEXT.findall(svg)))

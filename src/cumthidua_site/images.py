@@ -1,0 +1,166 @@
+"""Pictures as PNG: our own SVG rasterised by resvg (the resvg-py wheel: no system library)
+with only the shipped font, so the bytes are the same on every machine and a missing
+system font cannot draw boxes. Cached by content: in memory for the life of the process
+and on disk across builds, so an unchanged picture is never drawn twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from . import fonts, isolate
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PIXELS = 4200 * 4200    # a picture taller than this is drawn at a smaller zoom
+PARALLEL_FROM = 6           # this many pictures to draw, or more: half of them in a child, on the other core
+CHILD_BUDGET = isolate.Budget(seconds=120, memory=2 * 1024**3, output=256 * 1024**2)
+
+_MEMORY: dict[str, bytes] = {}
+
+
+class DrawError(RuntimeError):
+    """resvg refused one of our pictures: a bug of ours, said with the picture's path."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An SVG of ours to be drawn as PNG, `zoom` pixels per SVG unit."""
+
+    svg: str
+    zoom: float = 1.0
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(f"{_renderer()}\n{self.zoom}\n{self.svg}".encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> str:
+    """What else the bytes depend on: resvg's version and the fonts'."""
+    from importlib.metadata import version
+    digest = hashlib.sha256()
+    for path in fonts.FILES:
+        digest.update(path.read_bytes())
+    return f"resvg-py {version('resvg-py')} fonts {digest.hexdigest()[:16]}"
+
+
+def cache_folder() -> Optional[Path]:
+    """Where drawn pictures are kept between builds: $CUMTHIDUA_CACHE, else the user's cache
+    folder. Shared by every project: a picture's name is the hash of everything it is made from."""
+    if os.environ.get("CUMTHIDUA_CACHE"):
+        return Path(os.environ["CUMTHIDUA_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home().is_dir() else None)
+    return Path(base) / "cumthidua-site" / "images" if base else None
+
+
+def draw(picture: Picture) -> bytes:
+    """The PNG, drawn now (no cache)."""
+    import resvg_py
+    try:
+        return bytes(resvg_py.svg_to_bytes(svg_string=picture.svg, zoom=picture.zoom, skip_system_fonts=True,
+                                           font_files=[str(path) for path in fonts.FILES],
+                                           font_family=fonts.FAMILY, sans_serif_family=fonts.FAMILY))
+    except ValueError as exc:
+        raise DrawError(f"{picture.key[:20]}: {exc}") from None
+
+
+def _from_disk(key: str) -> Optional[bytes]:
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        data = (folder / f"{key}.png").read_bytes()
+    except OSError:
+        return None
+    return data if data.startswith(PNG_SIGNATURE) else None
+
+
+def _to_disk(key: str, data: bytes) -> None:
+    """Best effort: a cache that cannot be written only makes the next build slower."""
+    folder = cache_folder()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, staging = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(staging, folder / f"{key}.png")  # atomic: two builds at once each write a whole file
+    except OSError:
+        try:
+            os.unlink(staging)
+        except (OSError, UnboundLocalError):
+            pass
+
+
+def cached(picture: Picture) -> Optional[bytes]:
+    key = picture.key
+    if key not in _MEMORY:
+        found = _from_disk(key)
+        if found is None:
+            return None
+        _MEMORY[key] = found
+    return _MEMORY[key]
+
+
+def rasterise(picture: Picture) -> bytes:
+    """The PNG of one picture, from the cache when it was drawn before."""
+    found = cached(picture)
+    if found is None:
+        found = draw(picture)
+        _MEMORY[picture.key] = found
+        _to_disk(picture.key, found)
+    return found
+
+
+@dataclass
+class Drawn:
+    files: dict[str, bytes]
+    drawn: int          # pictures drawn now (the others came from the cache)
+    seconds: float      # spent drawing them
+
+
+def rasterise_all(pictures: dict[str, Picture]) -> Drawn:
+    """Every picture's PNG by path. Those not in the cache are drawn, half in a child
+    process when there are many (resvg holds the interpreter while it draws)."""
+    started = time.perf_counter()
+    files: dict[str, bytes] = {}
+    todo: dict[str, Picture] = {}
+    for path, picture in pictures.items():
+        found = cached(picture)
+        if found is None:
+            todo.setdefault(picture.key, picture)
+        else:
+            files[path] = found
+    new = list(todo.values())
+    if len(new) >= PARALLEL_FROM and hasattr(os, "fork"):
+        import resvg_py  # noqa: F401  (loaded once, before the fork, for both processes)
+        half = new[: len(new) // 2]
+        running = isolate.start(lambda stage: [base64.b64encode(draw(p)).decode("ascii") for p in half],
+                                CHILD_BUDGET)
+        mine = {p.key: draw(p) for p in new[len(half):]}
+        try:
+            outcome = running.wait()
+        except isolate.ChildBug:
+            outcome = isolate.Outcome(failure="crash")
+        theirs = outcome.result if isinstance(outcome.result, list) and len(outcome.result) == len(half) else None
+        for picture, data in zip(half, theirs or []):
+            mine[picture.key] = base64.b64decode(data)
+        for picture in half if theirs is None else []:  # the child failed: draw them here
+            mine[picture.key] = draw(picture)
+    else:
+        mine = {p.key: draw(p) for p in new}
+    for key, data in mine.items():
+        _MEMORY[key] = data
+        _to_disk(key, data)
+    for path, picture in pictures.items():
+        files.setdefault(path, _MEMORY[picture.key])
+    return Drawn(files, len(new), time.perf_counter() - started if new else 0.0)
