@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cumthidua_site import article
+from cumthidua_site import article, images
 from cumthidua_site.build import forget, run
 from cumthidua_site.dataset import load_dataset
 
@@ -28,6 +28,8 @@ RUNS = 7
 
 
 def main() -> int:
+    # Pictures are drawn into a cache of this run's own, so "cold" means drawn here and now.
+    os.environ["CUMTHIDUA_CACHE"] = tempfile.mkdtemp(prefix="cumthidua-bench-")
     timings, warm = [], []
     for _ in range(RUNS):
         forget()  # each run cold: nothing kept from the one before
@@ -51,17 +53,48 @@ def main() -> int:
     print(f"{'page':34} {'bytes':>8} {'gzip':>8}  of 14 KB")
     over = 0
     for path, content in sorted(result.files.items()):
+        if path.endswith((".png", ".svg")):
+            continue  # the pictures: below
         packed = len(gzip.compress(content, compresslevel=9, mtime=0))
         flag = ""
         if path.endswith(".html"):
             flag = f"{packed / BUDGET:6.0%}" + ("  OVER BUDGET" if packed > BUDGET else "")
             over += packed > BUDGET
         print(f"{path:34} {len(content):8d} {packed:8d}  {flag}")
+    pictures(result.pictures)
     hostile()
     serve_latency()
     script = len((ROOT / "templates" / "sort.js").read_bytes())
     print(f"sort.js: {script} bytes (budget {SCRIPT_BUDGET})" + ("  OVER BUDGET" if script > SCRIPT_BUDGET else ""))
     return 1 if over or script > SCRIPT_BUDGET else 0
+
+
+def pictures(found: dict[str, images.Picture]) -> None:
+    """Rasterising: every picture drawn cold (an empty cache), then again from the disk cache and
+    from memory; one picture of each kind drawn alone, for its own cost."""
+    unique = {p.key: p for p in found.values()}
+    shares = [p for p in unique.values() if p.zoom == 1]
+    chart_images = [p for p in unique.values() if p.zoom != 1]
+    images._MEMORY.clear()
+    start = time.perf_counter()
+    drawn = images.rasterise_all(found)
+    cold = time.perf_counter() - start
+    images._MEMORY.clear()
+    start = time.perf_counter()
+    images.rasterise_all(found)
+    disk = time.perf_counter() - start
+    start = time.perf_counter()
+    images.rasterise_all(found)
+    memory = time.perf_counter() - start
+    one_share = _median_ms(lambda: images.draw(shares[0]), 5) if shares else 0.0
+    one_chart = _median_ms(lambda: images.draw(chart_images[0]), 5) if chart_images else 0.0
+    weight = sorted(len(data) for data in drawn.files.values())
+    print(f"pictures: {len(shares)} share pictures (1200x630) and {len(chart_images)} chart images for "
+          f"{len(found)} files; drawn cold on two cores in {cold * 1000:.0f} ms; from the disk cache "
+          f"{disk * 1000:.0f} ms; from memory {memory * 1000:.1f} ms")
+    print(f"one picture drawn alone: share picture median {one_share:.1f} ms, chart image (x3) {one_chart:.1f} ms; "
+          f"PNG sizes median {statistics.median(weight) / 1024:.1f} KB, largest {weight[-1] / 1024:.1f} KB, "
+          f"all {sum(weight) / 1024:.0f} KB")
 
 
 def _median_ms(work, runs: int) -> float:

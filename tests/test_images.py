@@ -253,7 +253,8 @@ def test_the_chart_image_credits_the_source_report(project):
 def test_a_hostile_title_is_wrapped_cut_and_escaped():
     card = cards.Card("Cụm <b>", "Tiêu đề " * 300 + "\x07</text><script>", "Nhóm & cộng sự", "Nguồn: A & B",
                       "trên 98.000 tỷ đồng", "Thu ngân sách " * 40)
-    svg = cards.share(card)
+    svg, alt = cards.share(card)
+    assert alt.startswith("Tiêu đề") and "trên 98.000 tỷ đồng" in alt and "\x07" not in alt
     root = ET.fromstring(svg)  # well-formed: the text is escaped, the control character gone
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
     title = [t for t in texts if t.startswith("Tiêu đề")]
@@ -272,6 +273,7 @@ def test_a_chart_of_any_size_draws(rows):
                          style="dot", finding="Điểm thi đua", unit="điểm")
     svg, height = cards.chart_image(chart, "Nguồn: A.", "Biểu đồ: B.")
     ET.fromstring(svg)
-    share = cards.share(cards.Card("Cụm", "Bảng", chart=chart))
+    share, alt = cards.share(cards.Card("Cụm", "Bảng", chart=chart))
+    assert ("Biểu đồ: Điểm thi đua" in alt) == (rows == 1)
     assert ('class="c"' in share) == (rows in (1,))  # 60 rows would be unreadable as a thumbnail
     assert png(images.draw(images.Picture(share))).size == (1200, 630)

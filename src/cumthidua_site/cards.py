@@ -49,16 +49,16 @@ class Card:
     label: str = ""         # what that figure is
     chart: Optional[Chart] = None
 
-    @property
-    def alt(self) -> str:
-        """The picture in words, for og:image:alt."""
-        if self.chart is not None and _chart_scale(self.chart, *_chart_room(self)) >= MIN_CHART_SCALE:
-            shown = f" Biểu đồ: {self.chart.finding or self.chart.title}."
-        elif self.figure:
-            shown = f" {self.label}: {self.figure}." if self.label else f" {self.figure}."
-        else:
-            shown = ""
-        return f"{self.title}.{shown} {self.source}".strip()
+
+def alt(card: Card, with_chart: bool) -> str:
+    """The picture in words, for og:image:alt."""
+    if with_chart and card.chart is not None:
+        shown = f" Biểu đồ: {card.chart.finding or card.chart.title}."
+    elif card.figure:
+        shown = f" {card.label}: {card.figure}." if card.label else f" {card.figure}."
+    else:
+        shown = ""
+    return _clean(f"{card.title}.{shown} {card.source}")
 
 
 def _clean(text: str) -> str:
@@ -80,19 +80,8 @@ def _title_lines(title: str) -> tuple[int, list[str]]:
     return 46, fonts.wrap(title, 46, room, bold=True, lines=3)
 
 
-def _chart_room(card: Card) -> tuple[float, float]:
-    size, lines = _title_lines(_clean(card.title))
-    top = 96 + 24 + len(lines) * size * 1.18 + CHART_HEADING
-    return WIDTH - 2 * MARGIN, 524 - top
-
-
-def _chart_scale(chart: Chart, room_w: float, room_h: float) -> float:
-    height, _ = charts.body(chart)
-    return min(room_w / charts.WIDTH, room_h / height)
-
-
-def share(card: Card) -> str:
-    """The 1200×630 share picture."""
+def share(card: Card) -> tuple[str, str]:
+    """The 1200×630 share picture, and its alt text."""
     room = WIDTH - 2 * MARGIN
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}">',
@@ -106,11 +95,9 @@ def share(card: Card) -> str:
         y += size * 1.18
         out.append(_text(MARGIN, y, line, size, INK, bold=True))
     top = y + 24
-    room_w, room_h = _chart_room(card)
-    if card.chart is not None and any(r.figure.known for r in card.chart.rows) \
-            and _chart_scale(card.chart, room_w, room_h) >= MIN_CHART_SCALE:
-        scale = min(_chart_scale(card.chart, room_w, room_h), 3.0)
-        _, parts = charts.body(card.chart)
+    height, parts = charts.body(card.chart) if card.chart is not None and charts.drawable(card.chart) else (0, [])
+    scale = min(room / charts.WIDTH, (524 - top - CHART_HEADING) / height, 3.0) if parts else 0
+    if scale >= MIN_CHART_SCALE:
         heading = card.chart.finding or card.chart.title
         heading += f" ({card.chart.unit})" if card.chart.unit else ""
         out.append(_text(MARGIN, top + 30, fonts.fit(_clean(heading), 30, room), 30, MUTED))
@@ -129,7 +116,7 @@ def share(card: Card) -> str:
         out.append(_text(MARGIN, 578, fonts.fit(_clean(card.source), 24, room), 24, MUTED))
     out.append(_text(MARGIN, 612, fonts.fit(_clean(card.publisher), 24, room, bold=True), 24, ACCENT, bold=True))
     out.append("</svg>")
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n", alt(card, scale >= MIN_CHART_SCALE)
 
 
 CHART_PAD = 16

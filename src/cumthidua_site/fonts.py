@@ -20,58 +20,75 @@ ELLIPSIS = "…"
 
 
 @lru_cache(maxsize=1)
-def _widths() -> tuple[dict[int, int], dict[int, int], int]:
+def _widths() -> tuple[dict[str, int], dict[str, int], int]:
+    """Each character's advance, regular and bold, and the units per em."""
     table = json.loads((FOLDER / "widths.json").read_text(encoding="utf-8"))
-    regular = {int(cp): w for cp, w in table["regular"].items()}
-    bold = {int(cp): w for cp, w in table["bold"].items()}
+    regular = {chr(int(cp)): w for cp, w in table["regular"].items()}
+    bold = {chr(int(cp)): w for cp, w in table["bold"].items()}
     return regular, bold, table["units_per_em"]
+
+
+def _advances(text: str, bold: bool) -> list[int]:
+    regular, heavy, em = _widths()
+    table = heavy if bold else regular
+    return [table.get(c, em) for c in text]
 
 
 def width(text: str, size: float, bold: bool = False) -> float:
     """The width of `text` set in `size` px, without kerning (a slight overestimate)."""
-    regular, heavy, em = _widths()
-    advances = heavy if bold else regular
-    return sum(advances.get(ord(c), em) for c in text) * size / em
+    return sum(_advances(text, bold)) * size / _widths()[2]
 
 
 def missing(text: str) -> list[str]:
     """The characters of `text` the shipped font cannot draw, each once, in order."""
     regular = _widths()[0]
-    return list(dict.fromkeys(c for c in text if ord(c) not in regular and c not in "\n\t"))
+    return list(dict.fromkeys(c for c in text if c not in regular and c not in "\n\t"))
 
 
-def wrap(text: str, size: float, room: float, bold: bool = False, lines: int = 0) -> list[str]:
+# Pictures are made again on every build, mostly from the same strings: the lines are kept.
+@lru_cache(maxsize=4096)
+def wrap(text: str, size: float, room: float, bold: bool = False, lines: int = 0) -> tuple[str, ...]:
     """`text` broken into lines no wider than `room` at word boundaries (a longer word is cut);
     with `lines`, at most that many, the last ending in "…" when text was left out."""
+    em = _widths()[2]
+    limit = room * em / size  # in font units
+    space = _advances(" ", bold)[0]
     out: list[str] = []
-    line = ""
+    line, used = "", 0
     for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if width(candidate, size, bold) <= room:
-            line = candidate
+        advances = _advances(word, bold)
+        wide = sum(advances)
+        if line and used + space + wide <= limit:
+            line, used = f"{line} {word}", used + space + wide
             continue
         if line:
             out.append(line)
-        line = word
-        while width(line, size, bold) > room:  # a word wider than the line: cut it
-            cut = len(line) - 1
-            while cut > 1 and width(line[:cut], size, bold) > room:
-                cut -= 1
-            out.append(line[:cut])
-            line = line[cut:]
+        line, used = "", 0
+        for char, advance in zip(word, advances):  # a word wider than the line is cut
+            if line and used + advance > limit:
+                out.append(line)
+                line, used = "", 0
+            line, used = line + char, used + advance
+        if lines and len(out) > lines:
+            break
     if line:
         out.append(line)
     if lines and len(out) > lines:
         out = out[:lines]
         out[-1] = fit(out[-1] + ELLIPSIS, size, room, bold)
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def fit(text: str, size: float, room: float, bold: bool = False) -> str:
     """`text` on one line: cut and ended with "…" when it is wider than `room`."""
     if width(text, size, bold) <= room:
         return text
+    limit = room * _widths()[2] / size - sum(_advances(ELLIPSIS, bold))
     body = text.rstrip(ELLIPSIS)
-    while body and width(body.rstrip() + ELLIPSIS, size, bold) > room:
-        body = body[:-1]
-    return body.rstrip(" ,;:") + ELLIPSIS
+    used, cut = 0, 0
+    for cut, advance in enumerate(_advances(body, bold)):
+        if used + advance > limit:
+            break
+        used += advance
+    return body[:cut].rstrip(" ,;:") + ELLIPSIS

@@ -12,7 +12,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -37,7 +37,7 @@ class Picture:
     svg: str
     zoom: float = 1.0
 
-    @property
+    @cached_property
     def key(self) -> str:
         return hashlib.sha256(f"{_renderer()}\n{self.zoom}\n{self.svg}".encode("utf-8")).hexdigest()
 

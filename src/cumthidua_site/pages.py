@@ -135,9 +135,22 @@ def headline(edition: Edition) -> tuple[str, str]:
     return "", ""
 
 
+_CHARTS: dict[int, tuple[Edition, dict[str, charts.Chart]]] = {}
+
+
+def edition_charts(edition: Edition) -> dict[str, charts.Chart]:
+    """An edition's charts, made once for all the pages that show or picture them."""
+    kept = _CHARTS.get(id(edition))
+    if kept is None or kept[0] is not edition:
+        if len(_CHARTS) > 16:
+            _CHARTS.clear()
+        kept = _CHARTS[id(edition)] = (edition, charts.site_charts(edition))
+    return kept[1]
+
+
 def main_chart(edition: Edition, keys=("scores", "income", "poverty")) -> Optional[charts.Chart]:
     """The first of an edition's charts that has something to draw."""
-    made = charts.site_charts(edition)
+    made = edition_charts(edition)
     return next((made[k] for k in keys if charts.drawable(made[k])), None)
 
 

@@ -124,7 +124,7 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
                       "main_source": views.main_source(edition)}
             present = _present(edition)
             drawn = {}
-            for name, chart in charts.site_charts(edition).items():
+            for name, chart in pages.edition_charts(edition).items():
                 if name not in present:
                     continue
                 ids = shared["table_sources"][name]
@@ -227,11 +227,12 @@ def _share_image(shared: pages.Shared, page) -> ShareImage:
                                                       context.sources.get(getattr(context, "main_source", ""))))
     card = replace(card, publisher=card.publisher or f"{site.title} · {site.publisher.name}")
     shared.cards[page.path] = card
-    picture = images.Picture(cards.share(card))
+    svg, words = cards.share(card)
+    picture = images.Picture(svg)
     path = urls.share_image(picture.key)
     shared.pictures[path] = picture
     href = shared.canonical(path) or urls.relative(page.path, path)
-    return ShareImage(href, card.alt)
+    return ShareImage(href, words)
 
 
 def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kinds, files: dict[str, bytes],
