@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: build test check serve bench clean new-edition golden _build _check
+.PHONY: build test check serve bench clean new-edition golden fonts _build _check
 
 # An editor's command that fails ends with what to do, in Vietnamese, not with make's own
 # English "*** Error 1": the command's exit status is kept, and $(error), expanded once the
@@ -39,6 +39,10 @@ golden: $(VENV)/.stamp-test
 
 test: $(VENV)/.stamp-test node_modules/.stamp
 	$(BIN)/python -m pytest
+
+# Make the shipped font subset again (src/cumthidua_site/fonts/) from Debian's fonts-noto-core.
+fonts: $(VENV)/.stamp-test
+	$(BIN)/python scripts/subset_fonts.py
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench.py

@@ -35,11 +35,10 @@ def subset_face(source: Path, target: Path) -> dict[str, int]:
     options.name_IDs = ["*"]           # keep the copyright and licence strings (OFL condition 2)
     options.name_languages = ["*"]
     options.drop_tables += ["DSIG"]
-    font = TTFont(str(source))
+    font = TTFont(str(source), recalcTimestamp=False)  # the same bytes on every run
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[cp for lo, hi in RANGES for cp in range(lo, hi + 1)])
     subsetter.subset(font)
-    font["head"].modified = font["head"].created  # the same bytes on every run
     font.save(str(target))
     cmap, hmtx = font.getBestCmap(), font["hmtx"]
     return {str(cp): hmtx[name][0] for cp, name in sorted(cmap.items())}
