@@ -51,18 +51,27 @@ class Card:
 
 
 def alt(card: Card, with_chart: bool) -> str:
-    """The picture in words, for og:image:alt."""
+    """The picture in words, for og:image:alt; `with_chart`: it shows the chart (or what it finds)."""
     if with_chart and card.chart is not None:
         shown = f" Biểu đồ: {card.chart.finding or card.chart.title}."
     elif card.figure:
         shown = f" {card.label}: {card.figure}." if card.label else f" {card.figure}."
     else:
         shown = ""
-    return _clean(f"{card.title}.{shown} {card.source}")
+    return " ".join(f"{_short(card.title)}.{_short(shown)} {_short(card.source)}".split())
+
+
+def _short(text: str, most: int = 300) -> str:
+    """At most `most` characters, cut at a word and ended with "…" when it was longer."""
+    text = _clean(text)
+    return text if len(text) <= most else text[:most].rsplit(" ", 1)[0] + fonts.ELLIPSIS
+
+
+MAX_TEXT = 1000  # characters of one text a picture draws at most: far more than fits
 
 
 def _clean(text: str) -> str:
-    return " ".join(_UNDRAWABLE.sub(" ", text).split())
+    return " ".join(_UNDRAWABLE.sub(" ", text[: MAX_TEXT * 4]).split())[:MAX_TEXT]
 
 
 def _text(x: float, y: float, text: str, size: float, fill: str, bold: bool = False, anchor: str = "") -> str:
@@ -111,12 +120,15 @@ def share(card: Card) -> tuple[str, str]:
         out.append(_text(MARGIN, top + big, fonts.fit(figure, big, room, bold=True), big, ACCENT, bold=True))
         for index, line in enumerate(fonts.wrap(_clean(card.label), 32, room, lines=2)):
             out.append(_text(MARGIN, top + big + 64 + index * 42, line, 32, MUTED))
+    elif parts:  # a chart too tall to read as a thumbnail: what it shows, in words
+        for index, line in enumerate(fonts.wrap(_clean(card.chart.finding or card.chart.title), 36, room, lines=3)):
+            out.append(_text(MARGIN, top + 44 + index * 48, line, 36, ACCENT, bold=True))
     out.append(f'<rect x="{MARGIN}" y="538" width="{room}" height="2" fill="{LINE}"/>')
     if card.source:
         out.append(_text(MARGIN, 578, fonts.fit(_clean(card.source), 24, room), 24, MUTED))
     out.append(_text(MARGIN, 612, fonts.fit(_clean(card.publisher), 24, room, bold=True), 24, ACCENT, bold=True))
     out.append("</svg>")
-    return "\n".join(out) + "\n", alt(card, scale >= MIN_CHART_SCALE)
+    return "\n".join(out) + "\n", alt(card, bool(parts) and (scale >= MIN_CHART_SCALE or not card.figure))
 
 
 CHART_PAD = 16
@@ -130,7 +142,7 @@ def chart_image(chart: Chart, source: str, credit: str) -> tuple[str, float]:
     room = width - 2 * CHART_PAD
     out: list[str] = []
     y = CHART_PAD
-    for line in fonts.wrap(_clean(chart.finding or chart.title), 15, room, bold=True):
+    for line in fonts.wrap(_clean(chart.finding or chart.title), 15, room, bold=True, lines=4):
         y += 20
         out.append(_text(CHART_PAD, y, line, 15, INK, bold=True))
     if chart.unit:
@@ -142,8 +154,8 @@ def chart_image(chart: Chart, source: str, credit: str) -> tuple[str, float]:
     out += parts
     out.append("</g>")
     y += height
-    for text, fill in ((chart.caption, MUTED), (source, INK), (credit, MUTED)):
-        for line in fonts.wrap(_clean(text), 11, room):
+    for text, fill, most in ((chart.caption, MUTED, 4), (source, INK, 3), (credit, MUTED, 6)):
+        for line in fonts.wrap(_clean(text), 11, room, lines=most):
             y += 15
             out.append(_text(CHART_PAD, y, line, 11, fill))
         y += 4 if text else 0
@@ -169,7 +181,8 @@ def credit_text(sources: list, site) -> str:
     """The credit drawn under a chart: each source report (title, authors, publisher), then us."""
     parts = []
     for s in sources:
-        authors = f", {', '.join(s.authors)}" if s.authors else ""
+        named = s.authors[:3] + ([f"{len(s.authors) - 3} tác giả khác"] if len(s.authors) > 3 else [])
+        authors = f", {', '.join(named)}" if named else ""
         parts.append(f"“{s.title}”{authors}, {s.publisher}")
     said = f"Số liệu theo {'; '.join(parts)}. " if parts else ""
     return f"{said}Biểu đồ: {site.title} ({site.publisher.name})."
