@@ -52,13 +52,15 @@ class Card:
 
 def alt(card: Card, with_chart: bool) -> str:
     """The picture in words, for og:image:alt; `with_chart`: it shows the chart (or what it finds)."""
+    parts = [_short(card.title) + "."]
     if with_chart and card.chart is not None:
-        shown = f" Biểu đồ: {card.chart.finding or card.chart.title}."
+        parts.append(f"Biểu đồ: {_short(card.chart.finding or card.chart.title)}.")
     elif card.figure:
-        shown = f" {card.label}: {card.figure}." if card.label else f" {card.figure}."
-    else:
-        shown = ""
-    return " ".join(f"{_short(card.title)}.{_short(shown)} {_short(card.source)}".split())
+        figure = _short(card.figure, 80)
+        parts.append(f"{_short(card.label)}: {figure}." if card.label else f"{figure}.")
+    if card.source:
+        parts.append(_short(card.source))
+    return " ".join(parts)
 
 
 def _short(text: str, most: int = 300) -> str:
