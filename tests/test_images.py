@@ -149,7 +149,7 @@ def test_a_broken_cache_file_is_drawn_again(project, tmp_path, monkeypatch):
     monkeypatch.setenv("CUMTHIDUA_CACHE", str(tmp_path / "cache"))
     build.forget()
     first = build.run(project / "data", draw=True)
-    for cached in (tmp_path / "cache").glob("*.png"):
+    for cached in (tmp_path / "cache/images").glob("*.png"):
         cached.write_bytes(b"not a picture")
     build.forget()
     again = build.run(project / "data", draw=True)

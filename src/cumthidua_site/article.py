@@ -31,6 +31,7 @@ import nh3
 from jinja2 import BytecodeCache, FunctionLoader, TemplateSyntaxError, UndefinedError
 from markupsafe import Markup
 
+from . import caches
 from . import formatting as fmt
 from . import isolate, sandbox, views
 from .dataset import ArticleSource, Dataset
@@ -450,24 +451,35 @@ def start_render(dataset: Dataset, blocks: dict[str, Markup]) -> Pending:
 # The article body compiled by earlier children, by Jinja's key and checked against the
 # source's checksum: a child inherits it with the fork and skips compiling an unchanged body,
 # most of an article's render. Compiling stays in the child, under the budget; the parent
-# only keeps the bytes a child sent back.
+# only keeps the bytes a child sent back, in memory and in the cache folder (`caches`) for
+# the next process.
 _COMPILED: dict[str, bytes] = {}
 _NEW_CODE: dict[str, bytes] = {}  # in a child: what it compiled, to send back
 
 
 class _CompiledBodies(BytecodeCache):
     def load_bytecode(self, bucket) -> None:
-        if bucket.key in _COMPILED:
-            bucket.bytecode_from_string(_COMPILED[bucket.key])  # Jinja resets it on a checksum mismatch
+        code = _COMPILED.get(bucket.key)
+        if code is None:
+            folder = caches.folder("articles")
+            try:
+                code = (folder / bucket.key).read_bytes() if folder is not None else None
+            except OSError:
+                code = None
+        if code is not None:
+            bucket.bytecode_from_string(code)  # Jinja resets it on a checksum mismatch
 
     def dump_bytecode(self, bucket) -> None:
         _NEW_CODE[bucket.key] = bucket.bytecode_to_string()
 
 
 def _keep_compiled(sent: dict[str, str]) -> None:
+    folder = caches.folder("articles")
     for key, code in sent.items():
         _COMPILED.pop(key, None)
         _COMPILED[key] = base64.b64decode(code)
+        if folder is not None and re.fullmatch(r"[0-9a-f]{40}", key):
+            caches.write(folder / key, _COMPILED[key])
     while len(_COMPILED) > 8:  # the articles of the editions in use
         del _COMPILED[next(iter(_COMPILED))]
 

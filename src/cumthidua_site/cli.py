@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
-from .build import run
 from .errors import SiteError
 from .report import format_json, format_text, shown_path, summary, use_colour
 
@@ -198,6 +197,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _publish(args)
     if args.command == "diff":
         return _diff(args)
+    from .build import run  # here, not at the top: `--help` and usage errors start in a few ms
     try:
         out = args.out if args.command == "build" else None
         result = run(args.data, out=out, templates=args.templates, strict=args.strict,

@@ -9,14 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Optional
 
-from . import fonts, isolate
+from . import caches, fonts, isolate
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PIXELS = 4200 * 4200    # a picture taller than this is drawn at a smaller zoom
@@ -53,12 +52,9 @@ def _renderer() -> str:
 
 
 def cache_folder() -> Optional[Path]:
-    """Where drawn pictures are kept between builds: $CUMTHIDUA_CACHE, else the user's cache
-    folder. Shared by every project: a picture's name is the hash of everything it is made from."""
-    if os.environ.get("CUMTHIDUA_CACHE"):
-        return Path(os.environ["CUMTHIDUA_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home().is_dir() else None)
-    return Path(base) / "cumthidua-site" / "images" if base else None
+    """Where drawn pictures are kept between builds (`caches`): a picture's name is the hash of
+    everything it is made from."""
+    return caches.folder("images")
 
 
 def draw(picture: Picture) -> bytes:
@@ -84,21 +80,9 @@ def _from_disk(key: str) -> Optional[bytes]:
 
 
 def _to_disk(key: str, data: bytes) -> None:
-    """Best effort: a cache that cannot be written only makes the next build slower."""
     folder = cache_folder()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, staging = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(staging, folder / f"{key}.png")  # atomic: two builds at once each write a whole file
-    except OSError:
-        try:
-            os.unlink(staging)
-        except (OSError, UnboundLocalError):
-            pass
+    if folder is not None:
+        caches.write(folder / f"{key}.png", data)
 
 
 def cached(picture: Picture) -> Optional[bytes]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, Optional
-from xml.sax.saxutils import escape as xml_escape
+from html import escape
 
 from markupsafe import Markup
 
@@ -100,7 +100,7 @@ def dataset(site: Site, edition: Edition, description: str, downloads: list[tupl
 
 
 def sitemap(base_url: str, paths: list[str]) -> bytes:
-    urls = "".join(f"<url><loc>{xml_escape(url_of(base_url, p))}</loc></url>\n" for p in sorted(paths))
+    urls = "".join(f"<url><loc>{escape(url_of(base_url, p), quote=False)}</loc></url>\n" for p in sorted(paths))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             f"{urls}</urlset>\n").encode("utf-8")

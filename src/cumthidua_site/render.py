@@ -14,10 +14,10 @@ from pathlib import Path
 from urllib.parse import quote
 from typing import Callable, Optional
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup
 
-from . import cards, charts, corrections, downloads, images, metadata, pages, urls, views
+from . import caches, cards, charts, corrections, downloads, images, metadata, pages, urls, views
 from .article import CHARTS, TABLES, RenderedArticle, start_render
 from .filters import FILTERS, versus
 from .dataset import Project
@@ -48,7 +48,11 @@ def environment(templates: Path) -> Environment:
 
 
 def _new_environment(templates: Path) -> Environment:
+    # Compiled templates are kept on disk between processes (Jinja's own cache, keyed by each
+    # template's name and source): a new process compiles only what changed.
+    kept = caches.folder("templates")
     env = Environment(loader=FileSystemLoader(str(templates)),
+                      bytecode_cache=FileSystemBytecodeCache(str(kept)) if kept is not None else None,
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(FILTERS)
