@@ -13,7 +13,7 @@ import html5lib
 import pytest
 
 from cumthidua_site.cli import main
-from conftest import DATA, edit, soup, text_of
+from conftest import DATA, cli, edit, soup, text_of
 
 # Every item of the source inventory, as the page must say it (Vietnamese format).
 INVENTORY = [
@@ -284,3 +284,22 @@ def test_an_article_still_rendering_is_stopped_when_a_page_fails(project):
     assert [p.message for p in result.errors] == ["mẫu trang có lỗi, không dựng được trang"]
     assert result.errors[0].location.path.name == "province.html"
     assert children() <= before
+
+
+def test_an_unchanged_build_writes_nothing(project):
+    data, out = project / "data", project / "build"
+    first = cli("build", "--data", str(data), "--out", str(out))
+    assert first.returncode == 0 and "Đã dựng" in first.stderr
+    stamps = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")}
+    folder = out.stat().st_ino
+    again = cli("build", "--data", str(data), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert "Không có gì thay đổi: " in again.stderr and "không ghi lại" in again.stderr
+    assert out.stat().st_ino == folder  # no swap
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")} == stamps
+    (out / "2023/index.html").write_text("sửa tay", encoding="utf-8")  # the folder no longer holds the build
+    mended = cli("build", "--data", str(data), "--out", str(out))
+    assert "Đã dựng" in mended.stderr and "sửa tay" not in (out / "2023/index.html").read_text(encoding="utf-8")
+    edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
+    changed = cli("build", "--data", str(data), "--out", str(out))
+    assert "Đã dựng" in changed.stderr and "938,25" in (out / "2023/tinh/soc-trang/index.html").read_text(encoding="utf-8")

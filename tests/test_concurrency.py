@@ -89,6 +89,8 @@ def test_a_build_paused_mid_write_blocks_the_second_and_the_live_site_stays_whol
     watcher = LiveWatcher(out)
     watcher.start()
 
+    # each build writes something new: a build whose output is already there writes nothing
+    edit(data / "2023/article.md", "byline: \"Nhóm Dữ liệu Miền Tây\"", "byline: \"Nhóm Dữ liệu Miền Tây (bản giữa)\"")
     first = _start("SIGSTOP", "build", "--data", str(data), "--out", str(out))
     _wait_until(lambda: _state(first.pid) == "T")
     staging = [p for p in project.iterdir() if p.name.startswith(".build.tmp-")]
@@ -99,7 +101,7 @@ def test_a_build_paused_mid_write_blocks_the_second_and_the_live_site_stays_whol
     assert f"một bản dựng khác (tiến trình {first.pid}) đang ghi vào thư mục đầu ra này" in refused.stderr
     assert "Traceback" not in refused.stderr
 
-    edit(data / "2023/article.md", "byline: \"Nhóm Dữ liệu Miền Tây\"", "byline: \"Nhóm Dữ liệu Miền Tây (bản sau)\"")
+    edit(data / "2023/article.md", "(bản giữa)", "(bản sau)")
     second = subprocess.Popen([sys.executable, "-m", "cumthidua_site", "build", "--data", str(data),
                                "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     waiting = second.stderr.readline()
@@ -124,16 +126,18 @@ def test_a_killed_build_leaves_leftovers_the_next_build_cleans(project):
     data, out = project / "data", project / "build"
     assert main(["build", "--data", str(data), "--out", str(out)]) == 0
     complete = _files(out)
+    before = (out / "index.html").read_bytes()
+    edit(data / "2023/article.md", "byline: \"Nhóm Dữ liệu Miền Tây\"", "byline: \"Nhóm Dữ liệu Miền Tây (bản sau)\"")
     killed = _start("SIGKILL", "build", "--data", str(data), "--out", str(out))
     assert killed.wait(timeout=60) == -signal.SIGKILL
     leftovers = sorted(p.name for p in project.iterdir() if p.name.startswith(".build."))
     assert any(name.startswith(".build.tmp-") for name in leftovers) and ".build.lock" in leftovers
-    assert _files(out) == complete  # the live site was never touched
+    assert _files(out) == complete and (out / "index.html").read_bytes() == before  # never touched
 
     again = _build("--data", str(data), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert [p.name for p in project.iterdir() if p.name.startswith(".build")] == []
-    assert _files(out) == complete
+    assert _files(out) == complete and "(bản sau)" in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_builds_racing_many_times_always_leave_one_whole_site(project):
@@ -142,6 +146,7 @@ def test_builds_racing_many_times_always_leave_one_whole_site(project):
     complete = _files(out)
     watcher = LiveWatcher(out)
     watcher.start()
+    edit(data / "2023/article.md", "byline: \"Nhóm Dữ liệu Miền Tây\"", "byline: \"Nhóm Dữ liệu Miền Tây (mới)\"")
     runs = [subprocess.Popen([sys.executable, "-m", "cumthidua_site", "build", "--data", str(data),
                               "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             for _ in range(4)]
@@ -149,5 +154,5 @@ def test_builds_racing_many_times_always_leave_one_whole_site(project):
     watcher.stop()
     assert codes == [0, 0, 0, 0]
     assert watcher.gaps == []
-    assert _files(out) == complete
+    assert _files(out) == complete and "(mới)" in (out / "index.html").read_text(encoding="utf-8")
     assert [p.name for p in project.iterdir() if p.name.startswith(".build")] == []

@@ -28,6 +28,7 @@ class Result:
     written: Optional[Path] = None
     pictures: dict[str, images.Picture] = field(default_factory=dict)  # PNG files by path, as SVG to draw
     drawn: Optional[images.Drawn] = None  # what drawing the pictures took
+    changed: bool = True  # written: False when the output already held exactly these files
 
     @property
     def errors(self) -> list[Problem]:
@@ -199,6 +200,7 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
             return result
         files.update(result.drawn.files)
     if out is not None:
-        result.problems += write_site(files, out, wait=wait, on_wait=on_wait)
+        notes, result.changed = write_site(files, out, wait=wait, on_wait=on_wait)
+        result.problems += notes
         result.written = out
     return result

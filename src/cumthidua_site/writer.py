@@ -72,12 +72,13 @@ def ensure_replaceable(out: Path) -> None:
 
 
 def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
-               on_wait: Optional[Callable[[str], None]] = None) -> list[Problem]:
-    """Write every file into a staging folder beside `out`, then swap it into place.
+               on_wait: Optional[Callable[[str], None]] = None) -> tuple[list[Problem], bool]:
+    """Write every file into a staging folder beside `out`, then swap it into place; write
+    nothing when `out` already holds exactly these files.
 
-    Returns notes about leftovers it could not remove. With `wait` False, a build
-    already writing `out` makes this raise Busy; otherwise `on_wait(holder)` is
-    called once and the write waits for its turn.
+    Returns notes about leftovers it could not remove, and whether it wrote. With `wait`
+    False, a build already writing `out` makes this raise Busy; otherwise `on_wait(holder)`
+    is called once and the write waits for its turn.
     """
     ensure_replaceable(out)
     out = out.resolve()  # through a symlink, to the folder it names (ensure_replaceable resolved it once)
@@ -89,6 +90,8 @@ def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
     with _output_lock(out, wait, on_wait):
         ensure_replaceable(out)  # again: the folder may have changed while we waited
         notes = _remove_leftovers(out)
+        if _holds(out, files):
+            return notes, False
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         except OSError as exc:
@@ -103,7 +106,26 @@ def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
         finally:
             if not _remove(staging):
                 notes.append(_leftover_note(staging))
-    return notes
+    return notes, True
+
+
+def _holds(out: Path, files: dict[str, bytes]) -> bool:
+    """Whether `out` is one of our builds holding exactly `files`, byte for byte, and nothing else
+    (reading them is far cheaper than writing them again, and leaves every date unchanged)."""
+    if not (out / MARKER).is_file():
+        return False
+    found = set()
+    for folder, folders, names in os.walk(out):
+        if any(os.path.islink(os.path.join(folder, name)) for name in folders + names):
+            return False
+        for name in names:
+            found.add(os.path.relpath(os.path.join(folder, name), out).replace(os.sep, "/"))
+    if found != files.keys() | {MARKER}:
+        return False
+    try:
+        return all((out / relative).read_bytes() == content for relative, content in files.items())
+    except OSError:
+        return False
 
 
 def _fill(staging: Path, files: dict[str, bytes]) -> None:
