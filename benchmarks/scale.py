@@ -1,0 +1,146 @@
+"""Whole-process figures for `make bench`: what a user waits for, start-up and imports included.
+
+For a project (the real site, the synthetic archive at 1× and 10×): a cold `build` as a new
+process each time, paired run by run with the import floor (a process that only imports
+every module a build loads), pages per second, peak memory, `check`, an unchanged build,
+and the weight of every kind of page. Medians of paired runs: these machines are shared.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+# Which kind of page a path is, for the weights: the first pattern that matches.
+KINDS = [("front", r"index\.html"), ("article", r"\d{4}/index\.html"), ("rankings", r"\d{4}/bang-xep-hang/index\.html"),
+         ("members", r"\d{4}/tinh/index\.html"), ("member", r"\d{4}/tinh/[^/]+/index\.html"),
+         ("data", r"\d{4}/du-lieu/index\.html"), ("embed", r"\d{4}/nhung/[^/]+/index\.html"),
+         ("years", r"cac-nam/index\.html"), ("provinces", r"tinh/index\.html"), ("province", r"tinh/[^/]+/index\.html"),
+         ("corrections", r"dinh-chinh/index\.html"), ("redirect", r"(bang-xep-hang|du-lieu)/index\.html"),
+         ("404", r"404\.html")]
+
+
+@dataclass
+class Figures:
+    """What was measured for one project."""
+
+    name: str
+    pages: int = 0
+    files: int = 0
+    runs: int = 0
+    build_s: float = 0.0          # cold build, new process, median
+    floor_s: float = 0.0          # the import floor, paired with it
+    ratio: float = 0.0            # build / floor, median of the pairs
+    pages_per_s: float = 0.0
+    peak_rss_mb: float = 0.0      # the largest of the builds
+    check_s: float = 0.0
+    unchanged_s: float = 0.0      # a build into the output it already wrote: writes nothing
+    unchanged_wrote: bool = True
+    first_build_s: float = 0.0    # the first build, drawing every picture not in the cache
+    edit_ms: float = float("nan")  # in one process: built, one figure changed, built again (what serve does)
+    weights: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (pages, largest gzipped bytes)
+
+
+def _timed(command: list[str], env: dict) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall seconds, peak RSS (MB) and the outcome of one process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    took = time.perf_counter() - start
+    out, err = process.stdout.read(), process.stderr.read()
+    process.stdout.close()
+    process.stderr.close()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return took, usage.ru_maxrss / 1024, subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def floor_script(data: Path, out: Path, env: dict) -> Path:
+    """A script that imports every module a build of `data` into `out` loads, and nothing else."""
+    probe = ("import sys, io, contextlib\nbefore = set(sys.modules)\nfrom cumthidua_site.cli import main\n"
+             "with contextlib.redirect_stderr(io.StringIO()):\n"
+             f"    main(['build', '--data', {str(data)!r}, '--out', {str(out)!r}])\n"
+             "print(','.join(sorted(m for m in set(sys.modules) - before if not m.startswith('_') "
+             "and '.__' not in m)))\n")
+    found = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+    modules = found.stdout.strip().splitlines()[-1].split(",")
+    script = Path(tempfile.mkdtemp(prefix="cumthidua-floor-")) / "floor.py"
+    script.write_text("import importlib\nfor name in %r:\n    try:\n        importlib.import_module(name)\n"
+                      "    except Exception:\n        pass\n" % sorted(set(modules)), encoding="utf-8")
+    return script
+
+
+def weights(out: Path) -> dict[str, tuple[int, int]]:
+    found: dict[str, list[int]] = {}
+    for path in out.rglob("*.html"):
+        relative = path.relative_to(out).as_posix()
+        kind = next((k for k, pattern in KINDS if re.fullmatch(pattern, relative)), "other")
+        found.setdefault(kind, []).append(len(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)))
+    return {kind: (len(sizes), max(sizes)) for kind, sizes in sorted(found.items())}
+
+
+def measure(name: str, data: Path, runs: int = 5, env: dict | None = None) -> Figures:
+    """Every whole-process figure for the project in `data`."""
+    env = dict(env or os.environ)
+    figures = Figures(name, runs=runs)
+    work = Path(tempfile.mkdtemp(prefix="cumthidua-scale-"))
+    try:
+        first = work / "first"
+        figures.first_build_s, _, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
+                                                 "--out", str(first)], env)
+        if done.returncode != 0:
+            raise SystemExit(f"{name}: build failed\n{done.stderr.decode()[-2000:]}")
+        figures.files = sum(1 for p in first.rglob("*") if p.is_file()) - 1  # the marker
+        figures.pages = sum(1 for _ in first.rglob("*.html"))
+        figures.weights = weights(first)
+        floor = floor_script(data, work / "probe", env)
+        builds, floors, ratios, peaks = [], [], [], []
+        for index in range(runs):  # A B A B: the pair shares the machine's mood
+            took_floor, _, _ = _timed([PYTHON, str(floor)], env)
+            out = work / f"out-{index}"  # a new folder each run: every file written
+            took, peak, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
+                                       "--out", str(out)], env)
+            assert done.returncode == 0, done.stderr.decode()[-2000:]
+            shutil.rmtree(out)
+            builds.append(took)
+            floors.append(took_floor)
+            ratios.append(took / took_floor)
+            peaks.append(peak)
+        figures.build_s, figures.floor_s = statistics.median(builds), statistics.median(floors)
+        figures.ratio = statistics.median(ratios)
+        figures.pages_per_s = figures.pages / figures.build_s
+        figures.peak_rss_mb = max(peaks)
+        checks = [_timed([PYTHON, "-m", "cumthidua_site", "check", "--data", str(data)], env)[0] for _ in range(3)]
+        figures.check_s = statistics.median(checks)
+        stamp = (first / "index.html").stat().st_mtime_ns
+        figures.unchanged_s, _, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
+                                               "--out", str(first)], env)
+        said = "Không có gì thay đổi".encode("utf-8") in done.stderr
+        figures.unchanged_wrote = (first / "index.html").stat().st_mtime_ns != stamp or not said
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return figures
+
+
+def help_time(runs: int = 7) -> tuple[float, float]:
+    """`--help` and a bare `python -c pass`, medians of paired runs."""
+    helps, bare = [], []
+    for _ in range(runs):
+        bare.append(_timed([PYTHON, "-c", "pass"], dict(os.environ))[0])
+        helps.append(_timed([PYTHON, "-m", "cumthidua_site", "--help"], dict(os.environ))[0])
+    return statistics.median(helps), statistics.median(bare)
+
+
+def as_json(figures: list[Figures]) -> list[dict]:
+    return [asdict(f) for f in figures]
