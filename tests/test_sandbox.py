@@ -676,3 +676,20 @@ def test_build_stops_a_runaway_loop(project, capsys, monkeypatch):
     code, err = build(project, capsys)
     assert code == 1 and "Traceback" not in err and f"article.md:{line}:" in err and "quá 0.5 giây" in err, err
     assert not (project / "build").exists()
+
+
+def test_a_child_waited_for_late_is_not_a_timeout(monkeypatch):
+    """A large build renders its other pages before it waits for an article: a child that
+    finished long ago (blocked on the full pipe with its result) is not said to time out."""
+    monkeypatch.setattr(isolate, "GRACE_SECONDS", 0.2)
+    running = isolate.start(lambda stage: "x" * 300_000, isolate.Budget(0.1, 512 * 1024**2, 10**6))
+    time.sleep(1.0)  # far past the budget and the grace, counted from the start
+    outcome = running.wait()
+    assert outcome.failure == "" and outcome.result == "x" * 300_000
+
+
+def test_a_child_that_hangs_is_still_stopped(monkeypatch):
+    monkeypatch.setattr(isolate, "GRACE_SECONDS", 0.2)
+    running = isolate.start(lambda stage: time.sleep(30), isolate.Budget(0.1, 512 * 1024**2, 10**6))
+    started = time.monotonic()
+    assert running.wait().failure == "timeout" and time.monotonic() - started < 5

@@ -64,7 +64,12 @@ class Running:
 
     def wait(self) -> Outcome:
         if self.done is None:
-            self.done = _parent(self.pid, self.pipe, self.deadline, self.budget)
+            # The child's own timer holds it to its budget; this deadline only catches a child
+            # that hangs past it. A parent that comes late (a large build renders its other pages
+            # first) may find the child long finished, blocked writing its result into the full
+            # pipe: it is given the grace from now, not from its start.
+            deadline = max(self.deadline, time.monotonic() + GRACE_SECONDS)
+            self.done = _parent(self.pid, self.pipe, deadline, self.budget)
         return self.done
 
     def stop(self) -> None:
