@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, cli
+from conftest import ROOT, cli, soup
 from cumthidua_site.build import run
 from cumthidua_site.checks import check_all
 from cumthidua_site.dataset import load_project
@@ -121,3 +121,28 @@ def test_refuses_more_years_than_four_digits_hold(tmp_path):
     refused = generator(str(tmp_path / "out"), "--scale", "60")
     assert refused.returncode == 2 and "four-digit" in refused.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_every_page_stays_within_budget_however_many_years(tmp_path):
+    """30 editions: the lists that grow with the years show the newest in full and link the rest,
+    and credit only the sources of what they show, so every page stays within 14 KB gzipped."""
+    import gzip
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import archive
+    from cumthidua_site import build
+    archive.generate(tmp_path / "big", scale=1.5)
+    result = build.run(tmp_path / "big" / "data")
+    assert not result.failed()
+    pages = {path: content for path, content in result.files.items() if path.endswith(".html")}
+    assert len(pages) > 2000
+    heavy = {path: size for path, content in pages.items()
+             if (size := len(gzip.compress(content, 9, mtime=0))) > 14 * 1024}
+    assert heavy == {}
+    years = soup(pages["cac-nam/index.html"])
+    assert len(years.select("ul.editions > li")) == 12 and years.find(id="cac-nam-truoc")
+    footer = soup(pages["2025/index.html"]).select_one("footer").get_text(" ")
+    assert "và 24 năm trước" in footer
+    rows = {path: len(soup(content).select("table tbody tr")) for path, content in pages.items()
+            if path.startswith("tinh/") and path.count("/") == 2}
+    assert max(rows.values()) == 12  # a province of every year: its newest 12 in the table, the rest linked

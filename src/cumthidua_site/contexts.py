@@ -4,7 +4,7 @@ tests/test_pages.py holds the two together)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Optional
 
 from markupsafe import Markup
@@ -144,7 +144,7 @@ class EditionSummary:
 @dataclass
 class YearsPage(Base):
     editions: list[EditionSummary]
-    quantities: list[tuple[series.Quantity, list[series.Point], Markup]]
+    quantities: list[tuple[series.Quantity, list[series.Point], Markup, bool]]  # bool: only the newest years
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,7 @@ class ProvinceRow:
     path: str
     years: list[tuple[int, str]]  # (year, the edition's page of the province)
     change: Any
+    spans: list[tuple[int, int]] = field(default_factory=list)  # the years as runs of consecutive years
 
 
 @dataclass

@@ -437,6 +437,22 @@ def _editions(shared: Shared) -> dict[int, Edition]:
     return {year: dataset.edition for year, dataset in shared.project.editions.items()}
 
 
+# Lists that grow with the editions show the newest this many years in full (the rest as links):
+# a page must stay within its 14 KB budget however many years the site holds.
+RECENT_YEARS = 12
+
+
+def _spans(years: list[int]) -> list[tuple[int, int]]:
+    """Years as runs of consecutive years: [2019, 2020, 2021, 2023] -> [(2019, 2021), (2023, 2023)]."""
+    runs: list[tuple[int, int]] = []
+    for year in years:
+        if runs and year == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], year)
+        else:
+            runs.append((year, year))
+    return runs
+
+
 SUMMARY_FIGURES = ("budget_revenue", "exports", "social_investment", "grdp_growth", "income_per_capita")
 
 
@@ -451,7 +467,8 @@ def years_page(shared: Shared) -> Iterator[Page]:
         ranked = views.ranked(edition)
         summaries.append(EditionSummary(year, links(year), shared.articles[year].headline, figures,
                                         ranked[0] if ranked and ranked[0].rank.value == 1 else None))
-        used += views.source_ids(edition, [fig for _, fig in figures], ranked[:1])
+        if len(summaries) <= RECENT_YEARS:  # the older ones are only linked: their pages credit their sources
+            used += views.source_ids(edition, [fig for _, fig in figures], ranked[:1])
     quantities, drawn = [], []
     path = urls.YEARS
     sources = _all_sources(shared)
@@ -459,16 +476,19 @@ def years_page(shared: Shared) -> Iterator[Page]:
         points = series.series(editions, quantity)
         if len(points) < 2:
             continue
+        cut = len(points) > RECENT_YEARS  # a page that grows with the editions would pass its budget
+        points = points[-RECENT_YEARS:]
         chart = charts.series_chart(quantity, points)
         ids = list(dict.fromkeys(s for p in points for s in p.figure.sources if s in sources))
         hrefs = shared.chart_downloads(chart, [sources[i] for i in ids], None, path,
                                        urls.chart_image(path, f"bieu-do-{fmt.slug(quantity.label)}"))
-        quantities.append((quantity, points, charts.figure_html(chart, _series_credit(shared, points), hrefs)))
+        quantities.append((quantity, points, charts.figure_html(chart, _series_credit(shared, points), hrefs), cut))
         drawn.append(chart)
         used += [s for p in points for s in p.figure.sources]
     first, last = min(editions), max(editions)
+    said = fmt.names(str(y) for y in sorted(editions)) if len(editions) <= RECENT_YEARS else f"từ {first} đến {last}"
     meta = PageMeta(path, "Các năm",
-                    f"Kết quả {len(editions)} năm tổng kết ({fmt.names(str(y) for y in sorted(editions))}) của cụm "
+                    f"Kết quả {len(editions)} năm tổng kết ({said}) của cụm "
                     f"thi đua, và các số liệu chung theo từng năm từ {first} đến {last}.", path, shared.canonical(path))
     shown_keys = {f"economy.{name}" for name in SUMMARY_FIGURES} | {"economy.exports_previous_year"}
     shown_keys |= {f"provinces.{e.leader.name}.{f}" for e in summaries if e.leader for f in ("rank", "score")}
@@ -477,7 +497,7 @@ def years_page(shared: Shared) -> Iterator[Page]:
         **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected, draft=draft),
         editions=summaries, quantities=quantities),
         Card(shared.project.site.title, meta.title, figure=f"{len(editions)} năm",
-             label=f"Kết quả thi đua các năm {fmt.names(str(y) for y in sorted(editions))}",
+             label=f"Kết quả thi đua các năm {said}",
              chart=drawn[0] if drawn else None))
 
 
@@ -495,7 +515,8 @@ def provinces_page(shared: Shared) -> Iterator[Page]:
     rows = []
     for name in series.province_names(editions):
         years = [(m.year, urls.member(m.year, name)) for m in series.history(editions, name)]
-        rows.append(ProvinceRow(name, urls.province(name), years, series.change_of(editions, name)))
+        rows.append(ProvinceRow(name, urls.province(name), years, series.change_of(editions, name),
+                                _spans([year for year, _ in years])))
     path = urls.PROVINCES
     meta = PageMeta(path, "Các tỉnh qua các năm",
                     f"{len(rows)} tỉnh từng là thành viên {shared.project.site.title} trong các năm có trên trang, "
@@ -503,8 +524,9 @@ def provinces_page(shared: Shared) -> Iterator[Page]:
                     shared.canonical(path), script=True)
     sources = _all_sources(shared)
     changes = [r.change for r in rows if r.change is not None]
-    used = {key for edition in editions.values()  # who says which provinces are members, and the mergers
-            for key in views.source_ids(edition, edition.cluster.member_count, changes)}
+    recent = sorted(editions)[-RECENT_YEARS:]  # older years' sources are credited on their own pages
+    used = {key for year in recent  # who says which provinces are members, and the mergers
+            for key in views.source_ids(editions[year], editions[year].cluster.member_count, changes)}
     yield Page(path, "provinces_all.html", ProvincesPage(
         **shared.base(meta, None, [k for k in sources if k in used], sources), rows=rows),
         Card(shared.project.site.title, meta.title, figure=f"{len(rows)} tỉnh",
@@ -526,7 +548,8 @@ def province_pages(shared: Shared) -> Iterator[Page]:
         rows = [(m, urls.member(m.year, name), links(m.year)) for m in memberships]
         drawn, made = [], []
         for key, label in HISTORY_CHARTS:  # a small chart for each figure known in two years or more
-            points = [(m.year, getattr(m.province, key)) for m in memberships if getattr(m.province, key).known]
+            points = [(m.year, getattr(m.province, key)) for m in memberships[-RECENT_YEARS:]
+                      if getattr(m.province, key).known]
             if len(points) >= 2:
                 one = charts.province_chart(name, key, label, points)
                 ids = list(dict.fromkeys(s for _, fig in points for s in fig.sources if s in sources))
@@ -536,9 +559,10 @@ def province_pages(shared: Shared) -> Iterator[Page]:
                 made.append(one)
         chart = Markup("\n").join(drawn)
         used: list[str] = []
-        for m in memberships:
+        for m in memberships[-RECENT_YEARS:]:  # what the page shows; older years are only linked
             used += views.province_sources(m.edition, m.province)
-        years = ", ".join(str(m.year) for m in memberships)
+        years = (", ".join(str(m.year) for m in memberships) if len(memberships) <= RECENT_YEARS
+                 else f"từ {memberships[0].year} đến {memberships[-1].year}")
         meta = PageMeta(path, f"{name} qua các năm",
                         f"{name} trong cụm thi đua các năm {years}: thứ hạng, điểm, thu nhập và giảm nghèo "
                         f"các nguồn nêu, từng năm." + (f" Từ {fmt.date(change.since)} là một phần của {change.into}."
