@@ -176,7 +176,7 @@ def pictures(found: dict[str, images.Picture]) -> None:
     memory = time.perf_counter() - start
     one_share = _median_ms(lambda: images.draw(shares[0]), 5) if shares else 0.0
     one_chart = _median_ms(lambda: images.draw(chart_images[0]), 5) if chart_images else 0.0
-    weight = sorted(len(data) for data in drawn.files.values())
+    weight = sorted(len(drawn.read(path)) for path in drawn.sources)
     print(f"pictures: {len(shares)} share pictures (1200x630) and {len(chart_images)} chart images for "
           f"{len(found)} files; drawn cold on two cores in {cold * 1000:.0f} ms; from the disk cache "
           f"{disk * 1000:.0f} ms; from memory {memory * 1000:.1f} ms")

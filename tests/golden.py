@@ -29,8 +29,8 @@ def build() -> dict[str, bytes]:
     """Every file the smallest project builds into, in memory; the PNG pictures as one list of hashes."""
     result = run(MINIMAL, draw=True)
     assert not result.errors, [p.message for p in result.errors]
-    files = {path: content for path, content in result.files.items() if path not in result.pictures}
-    files[PICTURES] = "".join(f"{hashlib.sha256(result.files[path]).hexdigest()}  {path}\n"
+    files = dict(result.files)
+    files[PICTURES] = "".join(f"{hashlib.sha256(result.drawn.read(path)).hexdigest()}  {path}\n"
                               for path in sorted(result.pictures)).encode("utf-8")
     return files
 

@@ -139,7 +139,7 @@ def test_pictures_are_drawn_once_and_cached_by_content(project, tmp_path, monkey
     assert again.drawn.drawn == 0  # from memory
     build.forget()
     from_disk = build.run(project / "data", draw=True)
-    assert from_disk.drawn.drawn == 0 and from_disk.files == first.files  # from the cache folder
+    assert from_disk.drawn.drawn == 0 and from_disk.output() == first.output()  # from the cache folder
     edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
     edited = build.run(project / "data", draw=True)
     assert 0 < edited.drawn.drawn < first.drawn.drawn / 3  # only the pictures that show the score
@@ -153,7 +153,7 @@ def test_a_broken_cache_file_is_drawn_again(project, tmp_path, monkeypatch):
         cached.write_bytes(b"not a picture")
     build.forget()
     again = build.run(project / "data", draw=True)
-    assert again.drawn.drawn == first.drawn.drawn and again.files == first.files
+    assert again.drawn.drawn == first.drawn.drawn and again.output() == first.output()
 
 
 def test_an_unwritable_cache_only_costs_time(project, tmp_path, monkeypatch):

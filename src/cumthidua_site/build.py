@@ -38,6 +38,21 @@ class Result:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level is Level.WARNING]
 
+    @property
+    def count(self) -> int:
+        return len(self.files) + (len(self.drawn.sources) if self.drawn else 0)
+
+    @property
+    def size(self) -> int:
+        pictures = self.drawn.sources.values() if self.drawn else ()
+        return sum(len(c) for c in self.files.values()) + sum(len(s) if isinstance(s, bytes) else s.stat().st_size
+                                                               for s in pictures)
+
+    def output(self) -> dict[str, bytes]:
+        """Every file of the build, the drawn pictures read in too (for tests and tools)."""
+        pictures = {path: self.drawn.read(path) for path in self.drawn.sources} if self.drawn else {}
+        return {**self.files, **pictures}
+
     def failed(self, strict: bool = False) -> bool:
         return bool(self.errors or (strict and self.warnings))
 
@@ -198,9 +213,10 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
             result.problems.append(error(Location(data_dir), f"không vẽ được ảnh {exc}",
                                          "báo cho nhóm phát triển; đây không phải lỗi số liệu"))
             return result
-        files.update(result.drawn.files)
+        # the PNG files stay in the picture cache: the writer copies them, never reading them in
     if out is not None:
-        notes, result.changed = write_site(files, out, wait=wait, on_wait=on_wait)
+        notes, result.changed = write_site(files, out, wait=wait, on_wait=on_wait,
+                                           copies=result.drawn.sources if result.drawn else None)
         result.problems += notes
         result.written = out
     return result

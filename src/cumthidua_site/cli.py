@@ -227,10 +227,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"Số liệu chưa đạt: {said}.", file=sys.stderr)
         elif args.command == "build" and not result.changed:
             print(f"Không có gì thay đổi: {shown_path(result.written)}/ đã đúng là bản dựng này "
-                  f"({len(result.files)} tệp), không ghi lại ({said}).", file=sys.stderr)
+                  f"({result.count} tệp), không ghi lại ({said}).", file=sys.stderr)
         elif args.command == "build":
-            size = sum(len(content) for content in result.files.values())
-            print(f"Đã dựng {len(result.files)} tệp ({size / 1024:.0f} KB) vào "
+            print(f"Đã dựng {result.count} tệp ({result.size / 1024:.0f} KB) vào "
                   f"{shown_path(result.written)}/ ({said}).", file=sys.stderr)
         else:
             print(f"Số liệu hợp lệ ({said}).", file=sys.stderr)

@@ -107,44 +107,87 @@ def rasterise(picture: Picture) -> bytes:
 
 @dataclass
 class Drawn:
-    files: dict[str, bytes]
+    """The PNG files of a build: each one a file in the cache (copied when written, never read
+    into memory) or, when there is no cache folder, its bytes."""
+
+    sources: dict[str, "Path | bytes"]
     drawn: int          # pictures drawn now (the others came from the cache)
     seconds: float      # spent drawing them
+
+    def read(self, path: str) -> bytes:
+        source = self.sources[path]
+        return source if isinstance(source, bytes) else source.read_bytes()
+
+
+def _in_cache(key: str) -> Optional[Path]:
+    """The cached PNG of a picture, when there is one and it is a PNG (its first bytes)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    path = folder / f"{key}.png"
+    try:
+        with open(path, "rb") as file:
+            return path if file.read(len(PNG_SIGNATURE)) == PNG_SIGNATURE else None
+    except OSError:
+        return None
+
+
+def _keep(picture: Picture, data: bytes) -> "Path | bytes":
+    """A picture just drawn: into the cache folder, or kept in memory when there is none."""
+    _to_disk(picture.key, data)
+    found = _in_cache(picture.key)
+    if found is None:
+        _MEMORY[picture.key] = data
+        return data
+    return found
+
+
+def _draw_and_keep(pictures: list[Picture]) -> list[str]:
+    """In a child: draw, keep, and say where each went (a cached file, or the bytes in base64)."""
+    out = []
+    for picture in pictures:
+        kept = _keep(picture, draw(picture))
+        out.append(str(kept) if isinstance(kept, Path) else "base64:" + base64.b64encode(kept).decode("ascii"))
+    return out
 
 
 def rasterise_all(pictures: dict[str, Picture]) -> Drawn:
     """Every picture's PNG by path. Those not in the cache are drawn, half in a child
     process when there are many (resvg holds the interpreter while it draws)."""
     started = time.perf_counter()
-    files: dict[str, bytes] = {}
+    found: dict[str, "Path | bytes"] = {}
     todo: dict[str, Picture] = {}
-    for path, picture in pictures.items():
-        found = cached(picture)
-        if found is None:
-            todo.setdefault(picture.key, picture)
+    for picture in pictures.values():
+        key = picture.key
+        if key in found or key in todo:
+            continue
+        kept = _in_cache(key) or _MEMORY.get(key)
+        if kept is None:
+            todo[key] = picture
         else:
-            files[path] = found
+            found[key] = kept
     new = list(todo.values())
     if len(new) >= PARALLEL_FROM and hasattr(os, "fork"):
         import resvg_py  # noqa: F401  (loaded once, before the fork, for both processes)
         half = new[: len(new) // 2]
-        running = isolate.start(lambda stage: [base64.b64encode(draw(p)).decode("ascii") for p in half],
-                                CHILD_BUDGET)
-        mine = {p.key: draw(p) for p in new[len(half):]}
+        running = isolate.start(lambda stage: _draw_and_keep(half), CHILD_BUDGET)
+        for picture in new[len(half):]:
+            found[picture.key] = _keep(picture, draw(picture))
         try:
             outcome = running.wait()
         except isolate.ChildBug:
             outcome = isolate.Outcome(failure="crash")
         theirs = outcome.result if isinstance(outcome.result, list) and len(outcome.result) == len(half) else None
-        for picture, data in zip(half, theirs or []):
-            mine[picture.key] = base64.b64decode(data)
+        for picture, where in zip(half, theirs or []):
+            found[picture.key] = (base64.b64decode(where[len("base64:"):]) if where.startswith("base64:")
+                                  else Path(where))
         for picture in half if theirs is None else []:  # the child failed: draw them here
-            mine[picture.key] = draw(picture)
+            found[picture.key] = _keep(picture, draw(picture))
     else:
-        mine = {p.key: draw(p) for p in new}
-    for key, data in mine.items():
-        _MEMORY[key] = data
-        _to_disk(key, data)
-    for path, picture in pictures.items():
-        files.setdefault(path, _MEMORY[picture.key])
-    return Drawn(files, len(new), time.perf_counter() - started if new else 0.0)
+        for picture in new:
+            found[picture.key] = _keep(picture, draw(picture))
+    for key, kept in found.items():  # a drawn picture is in memory only when there is no cache folder
+        if isinstance(kept, bytes):
+            _MEMORY[key] = kept
+    return Drawn({path: found[picture.key] for path, picture in pictures.items()}, len(new),
+                 time.perf_counter() - started if new else 0.0)

@@ -72,11 +72,13 @@ def ensure_replaceable(out: Path) -> None:
 
 
 def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
-               on_wait: Optional[Callable[[str], None]] = None) -> tuple[list[Problem], bool]:
+               on_wait: Optional[Callable[[str], None]] = None,
+               copies: Optional[dict[str, "Path | bytes"]] = None) -> tuple[list[Problem], bool]:
     """Write every file into a staging folder beside `out`, then swap it into place; write
     nothing when `out` already holds exactly these files.
 
-    Returns notes about leftovers it could not remove, and whether it wrote. With `wait`
+    `copies`: more files, each a file to copy (the drawn pictures, never read into memory) or
+    its bytes. Returns notes about leftovers it could not remove, and whether it wrote. With `wait`
     False, a build already writing `out` makes this raise Busy; otherwise `on_wait(holder)`
     is called once and the write waits for its turn.
     """
@@ -90,7 +92,8 @@ def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
     with _output_lock(out, wait, on_wait):
         ensure_replaceable(out)  # again: the folder may have changed while we waited
         notes = _remove_leftovers(out)
-        if _holds(out, files):
+        copies = copies or {}
+        if _holds(out, files, copies):
             return notes, False
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -98,7 +101,7 @@ def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
             raise _refuse(out, f"không tạo được thư mục đầu ra ({exc.strerror})",
                           "kiểm tra quyền ghi và dung lượng đĩa") from exc
         try:
-            _fill(staging, files)
+            _fill(staging, files, copies)
             _swap(staging, out)
         except OSError as exc:
             raise _refuse(out, f"không ghi được thư mục đầu ra ({exc.strerror}); trang cũ được giữ nguyên",
@@ -109,7 +112,7 @@ def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
     return notes, True
 
 
-def _holds(out: Path, files: dict[str, bytes]) -> bool:
+def _holds(out: Path, files: dict[str, bytes], copies: dict[str, "Path | bytes"]) -> bool:
     """Whether `out` is one of our builds holding exactly `files`, byte for byte, and nothing else
     (reading them is far cheaper than writing them again, and leaves every date unchanged)."""
     if not (out / MARKER).is_file():
@@ -120,22 +123,33 @@ def _holds(out: Path, files: dict[str, bytes]) -> bool:
             return False
         for name in names:
             found.add(os.path.relpath(os.path.join(folder, name), out).replace(os.sep, "/"))
-    if found != files.keys() | {MARKER}:
+    if found != files.keys() | copies.keys() | {MARKER}:
         return False
     try:
-        return all((out / relative).read_bytes() == content for relative, content in files.items())
+        return all((out / relative).read_bytes() == content for relative, content in files.items()) and \
+            all(_same(out / relative, source) for relative, source in copies.items())
     except OSError:
         return False
 
 
-def _fill(staging: Path, files: dict[str, bytes]) -> None:
+def _same(target: Path, source: "Path | bytes") -> bool:
+    if isinstance(source, bytes):
+        return target.read_bytes() == source
+    return os.path.getsize(target) == os.path.getsize(source) and target.read_bytes() == source.read_bytes()
+
+
+def _fill(staging: Path, files: dict[str, bytes], copies: dict[str, "Path | bytes"]) -> None:
     """Write the files; the staging folder must still be the one we made when we are done."""
     made = os.stat(staging).st_ino
     os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
-    for relative, content in sorted(files.items()):
+    for relative, content in sorted({**files, **copies}.items()):
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            shutil.copyfile(content, target)  # the kernel copies (sendfile): never read into memory
+            os.chmod(target, 0o644)
     (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     if os.stat(staging).st_ino != made:  # removed and recreated under us: never publish a partial tree
         raise OSError(errno.ESTALE, "thư mục tạm bị xóa trong lúc ghi")
