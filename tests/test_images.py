@@ -150,6 +150,7 @@ def test_a_broken_cache_file_is_drawn_again(project, tmp_path, monkeypatch):
     build.forget()
     first = build.run(project / "data", draw=True)
     for cached in (tmp_path / "cache/images").glob("*.png"):
+        cached.chmod(0o644)  # kept read-only: builds link to these files
         cached.write_bytes(b"not a picture")
     build.forget()
     again = build.run(project / "data", draw=True)
@@ -277,3 +278,18 @@ def test_a_chart_of_any_size_draws(rows):
     assert ('class="c"' in share) == (rows == 1)  # 60 rows would be unreadable as a thumbnail: said in words
     assert ("Điểm thi đua" in drawn_text(share)) == (rows > 0) and ("Biểu đồ: Điểm thi đua" in alt) == (rows > 0)
     assert png(images.draw(images.Picture(share))).size == (1200, 630)
+
+
+def test_a_written_picture_is_the_caches_read_only_file(project, tmp_path, monkeypatch):
+    """No bytes are copied for a picture the cache holds (a hard link where the file system
+    allows), and nothing can change the cached file through the built one."""
+    monkeypatch.setenv("CUMTHIDUA_CACHE", str(tmp_path / "cache"))
+    build.forget()
+    out = project / "out"
+    result = build.run(project / "data", out=out)
+    assert not result.failed()
+    path, source = next((p, s) for p, s in result.drawn.sources.items() if isinstance(s, Path))
+    written = out / path
+    assert written.read_bytes() == source.read_bytes() and written.stat().st_mode & 0o222 == 0
+    if written.stat().st_dev == source.stat().st_dev:
+        assert written.stat().st_ino == source.stat().st_ino

@@ -34,13 +34,14 @@ def folder(kind: str) -> Optional[Path]:
     return path
 
 
-def write(path: Path, data: bytes) -> None:
+def write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Best effort, atomic: two builds at once each write a whole file, or nothing."""
     staging = None
     try:
         fd, staging = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+        os.chmod(staging, mode)
         os.replace(staging, path)
     except OSError:
         if staging is not None:

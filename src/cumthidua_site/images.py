@@ -82,7 +82,8 @@ def _from_disk(key: str) -> Optional[bytes]:
 def _to_disk(key: str, data: bytes) -> None:
     folder = cache_folder()
     if folder is not None:
-        caches.write(folder / f"{key}.png", data)
+        # read-only: a build links its pictures to these files, so nothing may change one in place
+        caches.write(folder / f"{key}.png", data, mode=0o444)
 
 
 def cached(picture: Picture) -> Optional[bytes]:

@@ -135,6 +135,8 @@ def _holds(out: Path, files: dict[str, bytes], copies: dict[str, "Path | bytes"]
 def _same(target: Path, source: "Path | bytes") -> bool:
     if isinstance(source, bytes):
         return target.read_bytes() == source
+    if os.path.samefile(target, source):  # the built file is a link to the cached picture
+        return True
     return os.path.getsize(target) == os.path.getsize(source) and target.read_bytes() == source.read_bytes()
 
 
@@ -147,8 +149,11 @@ def _fill(staging: Path, files: dict[str, bytes], copies: dict[str, "Path | byte
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             target.write_bytes(content)
-        else:
-            shutil.copyfile(content, target)  # the kernel copies (sendfile): never read into memory
+            continue
+        try:  # a drawn picture: a second name for the cache's read-only file, no bytes moved
+            os.link(content, target)
+        except OSError:  # another file system (or no hard links): the kernel copies it
+            shutil.copyfile(content, target)
             os.chmod(target, 0o644)
     (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     if os.stat(staging).st_ino != made:  # removed and recreated under us: never publish a partial tree
