@@ -304,3 +304,32 @@ def test_an_unchanged_build_writes_nothing(project):
     edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")
     changed = cli("build", "--data", str(data), "--out", str(out))
     assert "Đã dựng" in changed.stderr and "938,25" in (out / "2023/tinh/soc-trang/index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_from_the_caches_is_byte_identical_to_a_clean_one(project, tmp_path):
+    """Compiled templates, the compiled article body and the drawn pictures come from the disk
+    cache in a second process: the output is the same bytes as a build with an empty cache."""
+    import os
+    import subprocess
+    import sys
+
+    def build_with(cache: Path, out: Path) -> dict[str, bytes]:
+        done = subprocess.run([sys.executable, "-m", "cumthidua_site", "build", "--data", str(project / "data"),
+                               "--templates", str(project / "templates"), "--out", str(out)],
+                              capture_output=True, text=True, env={**os.environ, "CUMTHIDUA_CACHE": str(cache)})
+        assert done.returncode == 0, done.stderr
+        return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    clean = build_with(tmp_path / "empty-cache", tmp_path / "clean")
+    assert {p.name for p in (tmp_path / "empty-cache").iterdir()} == {"images", "templates", "articles"}
+    cached = build_with(tmp_path / "empty-cache", tmp_path / "cached")  # the same cache, now full
+    assert cached == clean
+    edit(project / "templates/base.html", "so sánh các năm", "so sánh mọi năm")  # a template changed
+    article = project / "data/2023/article.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nĐoạn thêm vào thân bài để kiểm tra.\n",
+                       encoding="utf-8")  # and the article's body
+    changed = build_with(tmp_path / "empty-cache", tmp_path / "changed")
+    fresh = build_with(tmp_path / "another-cache", tmp_path / "fresh")
+    assert changed == fresh
+    assert "so sánh mọi năm" in changed["index.html"].decode("utf-8")
+    assert "Đoạn thêm vào thân bài để kiểm tra." in changed["2023/index.html"].decode("utf-8")
