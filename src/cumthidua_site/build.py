@@ -172,8 +172,10 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
         draft: bool = False, draw: Optional[bool] = None) -> Result:
     """Validate and render everything in memory; write to `out` only when all is well.
 
-    The pictures (share pictures, chart images) are drawn as PNG into `files` when `draw`,
-    by default when writing; otherwise they stay in `pictures` (`serve` draws one when asked).
+    The pictures (share pictures, chart images) are drawn as PNG when `draw`, by default when
+    writing: `drawn` then names each one's file in the picture cache (linked or copied into
+    place, never read in; `output()` reads them). Otherwise they stay SVG in `pictures`
+    (`serve` draws one when a browser asks for it).
     While another build writes the same `out`, wait for it (calling `on_wait` once),
     or with `wait` False raise writer.Busy.
     """
