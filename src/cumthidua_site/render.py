@@ -132,11 +132,10 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
                 if name not in present:
                     continue
                 ids = shared["table_sources"][name]
-                stem = None
-                if charts.drawable(chart):
-                    stem = pages.chart_downloads(project.site, chart, [edition.sources[i] for i in ids],
-                                                 edition.sources[shared["main_source"]],
-                                                 urls.edition_chart(year, chart.id), files, pictures, "")[0][:-4]
+                stem = urls.edition_chart(year, chart.id) if charts.drawable(chart) else None
+                if stem is not None:
+                    pages.chart_downloads(project.site, chart, [edition.sources[i] for i in ids],
+                                          edition.sources[shared["main_source"]], stem, files, pictures, "")
                 drawn[name] = (chart, Markup(source_line.render({**shared, "ids": ids})), stem)
             made[year] = (shared, drawn, present)
         return made[year]
