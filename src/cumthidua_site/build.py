@@ -12,7 +12,7 @@ from . import cards, corrections, images
 from . import formatting as fmt
 from .checks import check_all
 from .dataset import load_project
-from .errors import Level, Location, Problem, error
+from .errors import Level, Location, Problem, error, warning
 from .render import render_site
 from .writer import ensure_replaceable, write_site
 
@@ -138,7 +138,6 @@ def diff(data_dir: Path, years: list[int], templates: Optional[Path] = None) -> 
 
 def _undrawable(pictures: dict[str, images.Picture], data_dir: Path) -> list[Problem]:
     """A warning for characters the shipped font has no glyph for: the pictures leave them out."""
-    from .errors import warning
     found: dict[str, list[str]] = {}
     for path, picture in sorted(pictures.items()):
         for char in cards.undrawable(picture.svg):

@@ -69,14 +69,11 @@ def draw(picture: Picture) -> bytes:
 
 
 def _from_disk(key: str) -> Optional[bytes]:
-    folder = cache_folder()
-    if folder is None:
-        return None
+    path = _in_cache(key)
     try:
-        data = (folder / f"{key}.png").read_bytes()
+        return path.read_bytes() if path is not None else None
     except OSError:
         return None
-    return data if data.startswith(PNG_SIGNATURE) else None
 
 
 def _to_disk(key: str, data: bytes) -> None:
@@ -180,15 +177,14 @@ def rasterise_all(pictures: dict[str, Picture]) -> Drawn:
             outcome = isolate.Outcome(failure="crash")
         theirs = outcome.result if isinstance(outcome.result, list) and len(outcome.result) == len(half) else None
         for picture, where in zip(half, theirs or []):
-            found[picture.key] = (base64.b64decode(where[len("base64:"):]) if where.startswith("base64:")
-                                  else Path(where))
+            if where.startswith("base64:"):  # no cache folder: the child's picture is kept here, in memory
+                found[picture.key] = _MEMORY[picture.key] = base64.b64decode(where[len("base64:"):])
+            else:
+                found[picture.key] = Path(where)
         for picture in half if theirs is None else []:  # the child failed: draw them here
             found[picture.key] = _keep(picture, draw(picture))
     else:
         for picture in new:
             found[picture.key] = _keep(picture, draw(picture))
-    for key, kept in found.items():  # a drawn picture is in memory only when there is no cache folder
-        if isinstance(kept, bytes):
-            _MEMORY[key] = kept
     return Drawn({path: found[picture.key] for path, picture in pictures.items()}, len(new),
                  time.perf_counter() - started if new else 0.0)

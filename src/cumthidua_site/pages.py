@@ -122,8 +122,7 @@ def kicker(edition: Edition) -> str:
 def headline(edition: Edition) -> tuple[str, str]:
     """An edition's headline figure for its share pictures, and what it is: the leader's score,
     else the cluster's budget revenue or exports."""
-    ranked = views.ranked(edition)
-    leader = ranked[0] if ranked and ranked[0].rank.value == 1 else None
+    leader = views.at_rank(edition, 1)
     year, economy = edition.year, edition.cluster.economy
     if leader is not None and leader.score.known:
         return fmt.figure(leader.score), f"{leader.name} dẫn đầu bảng điểm thi đua năm {year}"
@@ -140,12 +139,7 @@ _CHARTS: dict[int, tuple[Edition, dict[str, charts.Chart]]] = {}
 
 def edition_charts(edition: Edition) -> dict[str, charts.Chart]:
     """An edition's charts, made once for all the pages that show or picture them."""
-    kept = _CHARTS.get(id(edition))
-    if kept is None or kept[0] is not edition:
-        if len(_CHARTS) > 16:
-            _CHARTS.clear()
-        kept = _CHARTS[id(edition)] = (edition, charts.site_charts(edition))
-    return kept[1]
+    return views.kept(_CHARTS, edition, charts.site_charts, most=16)
 
 
 def main_chart(edition: Edition, keys=("scores", "income", "poverty")) -> Optional[charts.Chart]:

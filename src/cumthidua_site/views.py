@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from .figures import Comparison, Figure, Interval, compare, walk
 from .formatting import comparison_word, plan_word, sort_key
@@ -139,16 +139,26 @@ def source_ids(edition: Edition, *things: object) -> list[str]:
     return [key for key in edition.sources if key in found]
 
 
+def kept(cache: dict, edition: Edition, make: Callable[[Edition], Any], most: int = 8) -> Any:
+    """`make(edition)`, made once per edition object and kept by its identity (holding the edition
+    keeps its id from being reused) for the editions of the last build or two."""
+    hit = cache.get(id(edition))
+    if hit is None or hit[0] is not edition:
+        hit = cache[id(edition)] = (edition, make(edition))
+        while len(cache) > most:
+            del cache[next(iter(cache))]
+    return hit[1]
+
+
 def used_sources(edition: Edition) -> list[str]:
     """Every source any figure or fact of the edition names (a figure's through its claims)."""
-    hit = _USED.get(id(edition))
-    if hit is None or hit[0] is not edition:  # the whole model is walked once per edition
-        owners = [owner for model in (edition.cluster, *edition.members)
-                  for owner, name, _ in walk(model) if name == "source"]
-        hit = _USED[id(edition)] = (edition, source_ids(edition, owners))
-        while len(_USED) > 8:  # the editions of the last build or two (holding them keeps their ids)
-            del _USED[next(iter(_USED))]
-    return list(hit[1])
+    return list(kept(_USED, edition, _used_sources))  # the whole model is walked once per edition
+
+
+def _used_sources(edition: Edition) -> list[str]:
+    owners = [owner for model in (edition.cluster, *edition.members)
+              for owner, name, _ in walk(model) if name == "source"]
+    return source_ids(edition, owners)
 
 
 _USED: dict[int, tuple[Edition, list[str]]] = {}
