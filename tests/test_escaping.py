@@ -134,6 +134,14 @@ def structure(folder: Path) -> dict[str, Counter]:
     return pages
 
 
+def svg_structure(folder: Path) -> dict[str, set]:
+    """Every SVG file's kinds of element with their attribute names (a longer text is drawn
+    in more lines: how many of each kind is not compared)."""
+    return {str(path.relative_to(folder)): {(el.tag, tuple(sorted(el.attrib)))
+                                            for el in ET.fromstring(path.read_bytes()).iter()}
+            for path in sorted(folder.rglob("*.svg"))}
+
+
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory, request):
     from conftest import DATA
@@ -173,6 +181,17 @@ def test_markup_in_every_text_field_adds_no_element_attribute_or_script(project,
     ET.fromstring((out / "sitemap.xml").read_bytes())
     assert (out / "robots.txt").read_text(encoding="utf-8").count("\n") == 3
     json.loads((out / "2023/du-lieu/so-lieu-2023.json").read_bytes())
+    # the pictures: the text is drawn as text, in the share pictures and in the charts' SVG downloads
+    assert page.find("meta", property="og:image:alt")["content"].startswith(SHOWN)
+    assert svg_structure(out) == svg_structure(clean)
+    from cumthidua_site.build import run
+    drawn = run(data).pictures
+    assert drawn
+    for path, picture in drawn.items():
+        tags = {el.tag.rsplit("}", 1)[-1] for el in ET.fromstring(picture.svg).iter()}
+        assert tags <= {"svg", "title", "desc", "style", "rect", "g", "text", "line", "path", "circle"}, path
+    assert any(SHOWN in "".join(el.itertext()) for picture in drawn.values()
+               for el in ET.fromstring(picture.svg).iter("{http://www.w3.org/2000/svg}text"))
 
 
 def test_markup_in_the_article_body_is_cleaned(project, capsys):
