@@ -16,18 +16,20 @@ from cumthidua_site.cli import main
 
 from conftest import edit
 
-# Runs a build that stops itself (SIGSTOP) or dies (SIGKILL) after writing a few files.
+# Runs a build that stops itself (SIGSTOP) or dies (SIGKILL) after putting a few files into
+# its staging folder.
 PAUSING_BUILD = """
-import os, pathlib, signal, sys
+import os, signal, sys
+from cumthidua_site import writer
 from cumthidua_site.cli import main
-written, original = [0], pathlib.Path.write_bytes
-def write_bytes(self, data):
-    result = original(self, data)
+written, original = [0], writer.Staging.put
+def put(self, relative, content):
+    result = original(self, relative, content)
     written[0] += 1
     if written[0] == 5:
         os.kill(os.getpid(), getattr(signal, sys.argv[1]))
     return result
-pathlib.Path.write_bytes = write_bytes
+writer.Staging.put = put
 sys.exit(main(sys.argv[2:]))
 """
 

@@ -14,7 +14,7 @@ from .checks import check_all
 from .dataset import load_project
 from .errors import Level, Location, Problem, error, warning
 from .render import render_site
-from .writer import ensure_replaceable, write_site
+from .writer import MARKER, Staging, ensure_replaceable, staged
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -29,6 +29,7 @@ class Result:
     pictures: dict[str, images.Picture] = field(default_factory=dict)  # PNG files by path, as SVG to draw
     drawn: Optional[images.Drawn] = None  # what drawing the pictures took
     changed: bool = True  # written: False when the output already held exactly these files
+    totals: Optional[tuple[int, int]] = None  # written: how many files, how many bytes (none kept in `files`)
 
     @property
     def errors(self) -> list[Problem]:
@@ -40,16 +41,25 @@ class Result:
 
     @property
     def count(self) -> int:
+        if self.totals is not None:
+            return self.totals[0]
         return len(self.files) + (len(self.drawn.sources) if self.drawn else 0)
 
     @property
     def size(self) -> int:
+        if self.totals is not None:
+            return self.totals[1]
         pictures = self.drawn.sources.values() if self.drawn else ()
         return sum(len(c) for c in self.files.values()) + sum(len(s) if isinstance(s, bytes) else s.stat().st_size
                                                                for s in pictures)
 
     def output(self) -> dict[str, bytes]:
-        """Every file of the build, the drawn pictures read in too (for tests and tools)."""
+        """Every file of the build, the drawn pictures read in too (for tests and tools); read back
+        from the output folder when the build was written there."""
+        if self.written is not None:
+            return {os.path.relpath(os.path.join(folder, name), self.written).replace(os.sep, "/"):
+                    Path(folder, name).read_bytes()
+                    for folder, _, names in os.walk(self.written) for name in names if name != MARKER}
         pictures = {path: self.drawn.read(path) for path in self.drawn.sources} if self.drawn else {}
         return {**self.files, **pictures}
 
@@ -169,7 +179,9 @@ def find_templates(templates: Optional[Path] = None) -> Path:
 def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = None,
         strict: bool = False, wait: bool = True, on_wait: Optional[Callable[[str], None]] = None,
         draft: bool = False, draw: Optional[bool] = None) -> Result:
-    """Validate and render everything in memory; write to `out` only when all is well.
+    """Validate, then render: in memory, or when writing, file by file into a staging folder
+    beside `out` that replaces it only when all is well (`files` then stays empty; `output()`
+    reads the written files back).
 
     The pictures (share pictures, chart images) are drawn as PNG when `draw`, by default when
     writing: `drawn` then names each one's file in the picture cache (linked or copied into
@@ -201,23 +213,35 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
                                      "khai báo nguồn trong cluster.yaml và viết bài trong article.md của ít nhất một năm"))
     if result.failed(strict):
         return result
+    if out is None:
+        _render(result, project, data_dir, templates, strict, unpublished, recorded, draw, None)
+        return result
+    with staged(out, wait=wait, on_wait=on_wait) as staging:
+        if _render(result, project, data_dir, templates, strict, unpublished, recorded, draw, staging):
+            result.changed = staging.commit()
+            result.written, result.totals = out, (len(staging.names), staging.size)
+    result.problems += staging.notes
+    return result
+
+
+def _render(result: Result, project, data_dir: Path, templates: Optional[Path], strict: bool, unpublished: dict,
+            recorded: dict, draw: Optional[bool], staging: Optional[Staging]) -> bool:
+    """Render (into `staging`, file by file, when writing) and draw; whether all went well."""
     files, pictures, problems = render_site(project, find_templates(templates), unpublished=unpublished,
-                                            corrections=recorded)
+                                            corrections=recorded, staging=staging)
     result.problems += problems + _undrawable(pictures, data_dir)
     if result.failed(strict):
-        return result
+        return False
     result.files, result.pictures = files, pictures
-    if draw if draw is not None else out is not None:
+    if draw if draw is not None else staging is not None:
         try:
             result.drawn = images.rasterise_all(pictures)
         except images.DrawError as exc:
             result.problems.append(error(Location(data_dir), f"không vẽ được ảnh {exc}",
                                          "báo cho nhóm phát triển; đây không phải lỗi số liệu"))
-            return result
-        # the PNG files stay in the picture cache: the writer copies them, never reading them in
-    if out is not None:
-        notes, result.changed = write_site(files, out, wait=wait, on_wait=on_wait,
-                                           copies=result.drawn.sources if result.drawn else None)
-        result.problems += notes
-        result.written = out
-    return result
+            return False
+        # the PNG files stay in the picture cache: the staging folder links them, never reading them in
+        if staging is not None:
+            for path, source in sorted(result.drawn.sources.items()):
+                staging.put(path, source)
+    return True

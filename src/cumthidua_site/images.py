@@ -20,7 +20,15 @@ from . import caches, fonts, isolate
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PIXELS = 4200 * 4200    # a picture taller than this is drawn at a smaller zoom
 PARALLEL_FROM = 6           # this many pictures to draw, or more: half of them in a child, on the other core
-CHILD_BUDGET = isolate.Budget(seconds=120, memory=2 * 1024**3, output=256 * 1024**2)
+SECONDS_EACH = 1.0          # a picture draws in 20 to 150 ms: the child's backstop deadline, per picture
+
+
+def _budget(count: int) -> isolate.Budget:
+    """The child's limits for drawing `count` pictures: the deadline grows with the work (a
+    fixed one killed the child of a large first build, and its half was drawn again)."""
+    return isolate.Budget(seconds=60 + SECONDS_EACH * count, memory=2 * 1024**3,
+                          output=64 * 1024**2 + 256 * 1024 * count)  # base64 PNGs when there is no cache folder
+
 
 _MEMORY: dict[str, bytes] = {}
 
@@ -168,7 +176,7 @@ def rasterise_all(pictures: dict[str, Picture]) -> Drawn:
     if len(new) >= PARALLEL_FROM and hasattr(os, "fork"):
         import resvg_py  # noqa: F401  (loaded once, before the fork, for both processes)
         half = new[: len(new) // 2]
-        running = isolate.start(lambda stage: _draw_and_keep(half), CHILD_BUDGET)
+        running = isolate.start(lambda stage: _draw_and_keep(half), _budget(len(half)))
         for picture in new[len(half):]:
             found[picture.key] = _keep(picture, draw(picture))
         try:
@@ -181,8 +189,8 @@ def rasterise_all(pictures: dict[str, Picture]) -> Drawn:
                 found[picture.key] = _MEMORY[picture.key] = base64.b64decode(where[len("base64:"):])
             else:
                 found[picture.key] = Path(where)
-        for picture in half if theirs is None else []:  # the child failed: draw them here
-            found[picture.key] = _keep(picture, draw(picture))
+        for picture in half if theirs is None else []:  # the child failed: draw here what it had not
+            found[picture.key] = _in_cache(picture.key) or _keep(picture, draw(picture))
     else:
         for picture in new:
             found[picture.key] = _keep(picture, draw(picture))

@@ -41,6 +41,12 @@ class Shared:
     corrections: dict[int, list] = field(default_factory=dict)  # each edition's corrections.Shown, newest first
     pictures: dict[str, images.Picture] = field(default_factory=dict)  # the PNG files to draw, by path
     cards: dict[str, Card] = field(default_factory=dict)  # each page's share picture, by the page's path
+    headlines: dict[int, str] = field(default_factory=dict)  # every edition's article headline
+    mine: Callable[[int], bool] = field(default=lambda year: True)  # the editions whose own pages this process renders
+
+    def editions(self) -> list[tuple[int, Dataset]]:
+        """The editions to render the own pages of (all, unless a worker renders some)."""
+        return [(year, dataset) for year, dataset in self.project.editions.items() if self.mine(year)]
 
     def chart_downloads(self, chart: charts.Chart, sources: list[Source], main: Optional[Source], here: str,
                         stem: str) -> tuple[str, str]:
@@ -194,7 +200,7 @@ def _data_sources(edition: Edition) -> list[str]:
 
 def article_pages(shared: Shared) -> Iterator[Page]:
     """Each edition's article at `<year>/`, and the newest one's again on the front page."""
-    for year, dataset in shared.project.editions.items():
+    for year, dataset in shared.editions():
         rendered = shared.articles[year]
         for path, front in ((urls.article(year), False), (urls.FRONT, True)):
             if front and year != shared.newest:
@@ -231,7 +237,7 @@ MISSING_WORDS = ("điểm và thứ hạng các tỉnh", "thu nhập bình quân
 
 
 def rankings_pages(shared: Shared) -> Iterator[Page]:
-    for year, dataset in shared.project.editions.items():
+    for year, dataset in shared.editions():
         edition = dataset.edition
         path = urls.rankings(year)
         blocks = shared.blocks(year, path)
@@ -280,7 +286,7 @@ def embed_code(shared: Shared, year: int, key: str, here: str) -> str:
 
 def embed_pages(shared: Shared) -> Iterator[Page]:
     """Each table and chart alone, for another site's iframe."""
-    for year, dataset in shared.project.editions.items():
+    for year, dataset in shared.editions():
         edition = dataset.edition
         tables = views.table_sources(edition)
         sample = urls.embed(year, "table:scores")
@@ -302,7 +308,7 @@ def embed_pages(shared: Shared) -> Iterator[Page]:
 
 
 def members_pages(shared: Shared) -> Iterator[Page]:
-    for year, dataset in shared.project.editions.items():
+    for year, dataset in shared.editions():
         edition = dataset.edition
         path = urls.members(year)
         count = len(edition.provinces)
@@ -363,7 +369,7 @@ def _province_card(kicker_text: str, title: str, province: Province, year: int,
 
 
 def member_pages(shared: Shared) -> Iterator[Page]:
-    for year, dataset in shared.project.editions.items():
+    for year, dataset in shared.editions():
         edition, cluster = dataset.edition, dataset.edition.cluster
         members = views.by_name(edition.members)
         for index, province in enumerate(members):
@@ -389,7 +395,7 @@ def member_pages(shared: Shared) -> Iterator[Page]:
 
 
 def data_pages(shared: Shared) -> Iterator[Page]:
-    for year, dataset in shared.project.editions.items():
+    for year, dataset in shared.editions():
         edition = dataset.edition
         path = urls.data(year)
         files = urls.downloads(year)
@@ -459,7 +465,7 @@ def years_page(shared: Shared) -> Iterator[Page]:
         figures = [(type(economy).model_fields[name].title, getattr(economy, name)) for name in SUMMARY_FIGURES
                    if getattr(economy, name).known]
         ranked = views.ranked(edition)
-        summaries.append(EditionSummary(year, links(year), shared.articles[year].headline, figures,
+        summaries.append(EditionSummary(year, links(year), shared.headlines[year], figures,
                                         ranked[0] if ranked and ranked[0].rank.value == 1 else None))
         if len(summaries) <= RECENT_YEARS:  # the older ones are only linked: their pages credit their sources
             used += views.source_ids(edition, [fig for _, fig in figures], ranked[:1])
@@ -611,6 +617,10 @@ def not_found_page(shared: Shared) -> Iterator[Page]:
                Card(shared.project.site.publisher.name, shared.project.site.title))
 
 
+def every(year: int) -> bool:
+    return True
+
+
 # The kinds that show an article: rendered last, once the articles' children are done.
 SHOW_ARTICLES = (article_pages, years_page)
 
@@ -618,3 +628,6 @@ KINDS: tuple[Callable[[Shared], Iterator[Page]], ...] = (
     article_pages, rankings_pages, members_pages, member_pages, data_pages,
     years_page, provinces_page, province_pages, corrections_page, embed_pages, redirect_pages, not_found_page,
 )
+
+# The kinds that make pages of each edition (the others make the site's own pages, once).
+EDITION_KINDS = (article_pages, rankings_pages, members_pages, member_pages, data_pages, embed_pages)

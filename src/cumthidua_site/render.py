@@ -8,8 +8,9 @@ here each is rendered once, and a path made twice is an error.
 
 from __future__ import annotations
 
+import os
 import traceback
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 from typing import Callable, Optional
@@ -17,13 +18,14 @@ from typing import Callable, Optional
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup
 
-from . import caches, cards, charts, corrections, downloads, images, metadata, pages, urls, views
+from . import caches, cards, charts, corrections, downloads, images, isolate, metadata, pages, urls, views
 from .article import CHARTS, TABLES, RenderedArticle, start_render
 from .filters import FILTERS, versus
 from .dataset import Project
 from .errors import Location, Problem, error, note
 from .contexts import ShareImage
 from .model import Edition
+from .writer import Staging
 
 # What a templates folder must hold; partials are found by the pages that include them.
 TEMPLATE_FILES = ("base.html", "article.html", "rankings.html", "provinces.html", "province.html", "data.html",
@@ -83,12 +85,15 @@ def _template_problem(exc: Exception, templates: Path) -> Problem:
 
 
 def render_site(project: Project, templates: Path, unpublished: Optional[dict] = None,
-                corrections: Optional[dict] = None
+                corrections: Optional[dict] = None, staging: Optional[Staging] = None
                 ) -> tuple[dict[str, bytes], dict[str, images.Picture], list[Problem]]:
     """Every file of the site, in memory, and the pictures to draw as PNG (by path), or the
     problems that stop it. `corrections`: each edition's corrections.Corrections, shown on the
     pages they concern; `unpublished`: each edition's changes shown without a correction (a
-    draft): those pages get a band."""
+    draft): those pages get a band.
+
+    With `staging`, each file goes into it as soon as it is made (none is returned), and a large
+    site is rendered on two cores: a worker process renders half the editions' own pages."""
     if not templates.is_dir():
         return {}, {}, [error(Location(templates), "không tìm thấy thư mục mẫu trang (templates)",
                           "chạy lệnh trong thư mục dự án, hoặc chỉ đường dẫn bằng --templates")]
@@ -97,7 +102,7 @@ def render_site(project: Project, templates: Path, unpublished: Optional[dict] =
         return {}, {}, [error(Location(templates), f"thư mục mẫu trang thiếu tệp {', '.join(missing)}",
                           "dùng thư mục templates của dự án, hoặc chỉ đúng thư mục bằng --templates")]
     try:
-        return _render(project, templates, unpublished or {}, corrections or {})
+        return _render(project, templates, unpublished or {}, corrections or {}, staging)
     except TemplateError as exc:
         return {}, {}, [_template_problem(exc, templates)]
 
@@ -157,18 +162,75 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
     return blocks
 
 
-def _render(project: Project, templates: Path, unpublished: dict, corrections: dict
+def _render(project: Project, templates: Path, unpublished: dict, said: dict, staging: Optional[Staging]
             ) -> tuple[dict[str, bytes], dict[str, images.Picture], list[Problem]]:
     env = environment(templates)
     files: dict[str, bytes] = {}
     pictures: dict[str, images.Picture] = {}
-    blocks = _blocks(env, project, files, pictures)
+    problems: list[Problem] = []
+    site = project.site
+    if not site.base_url:
+        problems.append(note(site.where("base_url") or Location(project.data_dir / "site.yaml"),
+                             "chưa có base_url nên không tạo sitemap.xml, robots.txt và liên kết chuẩn (canonical)",
+                             "điền địa chỉ đăng trang vào base_url trong site.yaml khi đã có"))
+    shown = {year: corrections.shown(dataset.edition, said.get(year)) for year, dataset in project.editions.items()}
+    shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
+                          _favicon(templates), {}, _blocks(env, project, files, pictures), files,
+                          unpublished=unpublished, corrections=shown, pictures=pictures)
+    out = Output(files, staging, set())
+    worker = Worker.start(env, project, shared, staging) if staging is not None else None
+    if worker is not None:
+        shared.mine = worker.leaves
+    site_kinds = [kind for kind in pages.KINDS if kind not in pages.EDITION_KINDS and kind not in pages.SHOW_ARTICLES]
+    found = _render_editions(env, project, shared, out, problems, later=site_kinds)
+    if found:
+        if worker is not None:
+            worker.running.stop()
+        return {}, {}, found
+    if worker is not None:
+        found = worker.finish(env, project, shared, out, problems)
+        if found:
+            return {}, {}, found
+    shared.mine = pages.every
+    _render_kinds(env, project, shared, [kind for kind in pages.SHOW_ARTICLES if kind not in pages.EDITION_KINDS],
+                  out, problems)
+    if site.base_url:
+        files[urls.SITEMAP] = metadata.sitemap(site.base_url, out.indexable)
+        files[urls.ROBOTS] = metadata.robots(site.base_url)
+    if staging is not None:  # the downloads, the charts' SVG and the sitemap
+        out.flush()
+        files = {}
+    return files, pictures, problems
+
+
+def _render_editions(env: Environment, project: Project, shared: pages.Shared, out: Output, problems: list[Problem],
+                     later=()) -> list[Problem]:
+    """The own pages of the editions `shared.mine` names (and the `later` kinds, rendered while
+    the articles render): their downloads, tables, charts and articles. Returns the articles'
+    mistakes, which stop the build."""
+    site = shared.project.site
     # Each article renders in its own child while this process renders the pages that do not
     # show it: on two cores, most of an article's time is hidden.
-    pending = {year: start_render(dataset, blocks(year, urls.article(year)))
-               for year, dataset in project.editions.items()}
+    pending = {year: start_render(dataset, shared.blocks(year, urls.article(year))) for year, dataset in shared.editions()}
     try:
-        return _render_pages(project, templates, env, blocks, pending, unpublished, corrections, files, pictures)
+        for year, dataset in shared.editions():
+            paths = urls.downloads(year)
+            made = shared.made[year] = downloads.make(site, dataset.edition, tuple(shared.corrections[year]))
+            out.files[paths["figures_csv"]] = made.figures_csv
+            out.files[paths["facts_csv"]] = made.facts_csv
+            out.files[paths["json"]] = made.json
+            if year == site.legacy_year:  # the old download addresses keep their bytes
+                out.files.update({old: out.files[new] for old, new in urls.legacy_files(year).items()})
+        first = [kind for kind in pages.EDITION_KINDS if kind not in pages.SHOW_ARTICLES]
+        _render_kinds(env, project, shared, [*first, *later], out, problems)
+        articles, found = _articles(pending)
+        if found:
+            return found
+        shared.articles.update(articles)
+        shared.headlines.update({year: article.headline for year, article in articles.items()})
+        _render_kinds(env, project, shared, [kind for kind in pages.SHOW_ARTICLES if kind in pages.EDITION_KINDS],
+                      out, problems)
+        return []
     finally:
         for running in pending.values():
             running.stop()  # a child nobody waited for (a mistake in our templates) is killed
@@ -184,40 +246,114 @@ def _articles(pending: dict) -> tuple[dict[int, RenderedArticle], list[Problem]]
     return articles, problems
 
 
-def _render_pages(project: Project, templates: Path, env: Environment, blocks, pending: dict, unpublished: dict,
-                  said: dict, files: dict[str, bytes], pictures: dict[str, images.Picture]
-                  ) -> tuple[dict[str, bytes], dict[str, images.Picture], list[Problem]]:
-    problems: list[Problem] = []
-    site = project.site
-    if not site.base_url:
-        problems.append(note(site.where("base_url") or Location(project.data_dir / "site.yaml"),
-                             "chưa có base_url nên không tạo sitemap.xml, robots.txt và liên kết chuẩn (canonical)",
-                             "điền địa chỉ đăng trang vào base_url trong site.yaml khi đã có"))
-    made = {}
-    shown = {year: corrections.shown(dataset.edition, said.get(year)) for year, dataset in project.editions.items()}
-    for year, dataset in project.editions.items():
-        paths = urls.downloads(year)
-        made[year] = downloads.make(site, dataset.edition, tuple(shown[year]))
-        files[paths["figures_csv"]] = made[year].figures_csv
-        files[paths["facts_csv"]] = made[year].facts_csv
-        files[paths["json"]] = made[year].json
-    if site.legacy_year in project.editions:  # the old download addresses keep their bytes
-        files.update({old: files[new] for old, new in urls.legacy_files(site.legacy_year).items()})
-    shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
-                          _favicon(templates), {}, blocks, files, made, unpublished=unpublished, corrections=shown,
-                          pictures=pictures)
-    indexable: list[str] = []
-    first = [kind for kind in pages.KINDS if kind not in pages.SHOW_ARTICLES]
-    _render_kinds(env, project, shared, first, files, indexable, problems)
-    articles, found = _articles(pending)
-    if found:
-        return {}, {}, found
-    shared.articles.update(articles)
-    _render_kinds(env, project, shared, pages.SHOW_ARTICLES, files, indexable, problems)
-    if site.base_url:
-        files[urls.SITEMAP] = metadata.sitemap(site.base_url, indexable)
-        files[urls.ROBOTS] = metadata.robots(site.base_url)
-    return files, pictures, problems
+class Output:
+    """Where rendered pages go (into the staging folder as they are made, else into `files`),
+    with every path made so far (two pages at one address is an error) and the indexable ones."""
+
+    def __init__(self, files: dict[str, bytes], staging: Optional[Staging], seen: set[str],
+                 records: Optional[list] = None) -> None:
+        self.files, self.staging, self.seen, self.records = files, staging, seen, records
+        self.indexable: list[str] = []
+
+    def claim(self, path: str) -> bool:
+        if path in self.seen:
+            return False
+        self.seen.add(path)
+        return True
+
+    def put(self, path: str, content: bytes) -> None:
+        if self.staging is None:
+            self.files[path] = content
+            return
+        same, size = self.staging.put(path, content)
+        if self.records is not None:  # a worker: what it wrote, for the parent's account
+            self.records.append([path, same, size])
+
+    def flush(self) -> None:
+        """The files kept in `files` (downloads, charts' SVG, the sitemap), into the staging folder."""
+        for path, content in self.files.items():
+            self.put(path, content)
+        self.files.clear()
+
+
+PARALLEL_FROM = 150  # pages: a smaller site renders faster in one process than a fork costs
+WORKER_BUDGET = isolate.Budget(seconds=900, memory=4 * 1024**3, output=1024**3)
+
+
+@dataclass
+class Worker:
+    """A child process rendering every page of some editions (downloads, charts, articles) into
+    the same staging folder, while this process renders the others and the site's own pages:
+    Jinja and the writes hold one interpreter, so a second process is the way onto the second core."""
+
+    running: isolate.Running
+    theirs: frozenset[int]
+    outcome: Optional[isolate.Outcome] = None  # once finished: what became of it
+
+    def leaves(self, year: int) -> bool:
+        """The editions this process renders the pages of: the ones the worker does not."""
+        return year not in self.theirs
+
+    @classmethod
+    def start(cls, env: Environment, project: Project, shared: pages.Shared, staging: Staging) -> Optional["Worker"]:
+        theirs = _split(project)
+        if not theirs or not hasattr(os, "fork"):
+            return None
+        for name in TEMPLATE_FILES:  # compiled (or read from the bytecode cache) once, before the fork
+            if name.endswith(".html"):
+                env.get_template(name)
+
+        def work(stage) -> Optional[dict]:
+            shared.mine = theirs.__contains__
+            out, problems = Output(shared.files, staging, set(), records=[]), []
+            if _render_editions(env, project, shared, out, problems) or problems:
+                return None  # said by the parent, which renders these editions again
+            out.flush()
+            waiting = set(staging.waiting)  # unchanged files it did not link: the parent links them if need be
+            return {"records": [[*record, record[0] in waiting] for record in out.records], "indexable": out.indexable,
+                    "headlines": shared.headlines,
+                    "pictures": {path: [picture.svg, picture.zoom] for path, picture in shared.pictures.items()}}
+        return cls(isolate.start(work, WORKER_BUDGET), theirs)
+
+    def finish(self, env: Environment, project: Project, shared: pages.Shared, out: Output,
+               problems: list[Problem]) -> list[Problem]:
+        """Take in what the worker made; when it failed, render its editions here (saying any
+        mistake, and returning the articles' ones)."""
+        try:
+            outcome = self.running.wait()
+        except isolate.ChildBug:  # a bug of ours in the worker: its pages are made here
+            outcome = isolate.Outcome(failure="crash")
+        self.outcome = outcome
+        made = outcome.result if isinstance(outcome.result, dict) else None
+        paths = {record[0] for record in made["records"]} if made else set()
+        if made is None or paths & out.seen:
+            out.staging.replacing = True  # over whatever the worker wrote
+            shared.mine = self.theirs.__contains__
+            return _render_editions(env, project, shared, out, problems)
+        for path, same, size, waiting in made["records"]:
+            out.staging.record(path, same, size, waiting)
+        out.seen |= paths
+        out.indexable += made["indexable"]
+        shared.headlines.update({int(year): headline for year, headline in made["headlines"].items()})
+        shared.pictures.update({path: images.Picture(svg, zoom) for path, (svg, zoom) in made["pictures"].items()})
+        return []
+
+
+def _split(project: Project) -> frozenset[int]:
+    """The editions a worker renders, so that both processes have about as many pages; none
+    for a small site. The old addresses' redirects show their edition's cards: it stays here."""
+    site_pages = len({p.name for d in project.editions.values() for p in d.edition.members}) + 6
+    sizes = {year: len(dataset.edition.members) + 8 for year, dataset in project.editions.items()}
+    if sum(sizes.values()) + site_pages < PARALLEL_FROM:
+        return frozenset()
+    here, there, theirs = site_pages, 0, set()
+    for year in sorted(sizes):
+        if there < here and year != project.site.legacy_year:
+            there += sizes[year]
+            theirs.add(year)
+        else:
+            here += sizes[year]
+    return frozenset(theirs)
 
 
 def _share_image(shared: pages.Shared, page) -> ShareImage:
@@ -238,16 +374,16 @@ def _share_image(shared: pages.Shared, page) -> ShareImage:
     return ShareImage(href, words)
 
 
-def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kinds, files: dict[str, bytes],
-                  indexable: list[str], problems: list[Problem]) -> None:
+def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kinds, out: Output,
+                  problems: list[Problem]) -> None:
     for kind in kinds:
         for page in kind(shared):
-            if page.path in files:
+            if not out.claim(page.path):
                 problems.append(error(Location(project.data_dir), f"hai trang cùng địa chỉ {page.path}",
                                       "thường do hai tên tỉnh chỉ khác nhau ở dấu; sửa tên trong số liệu"))
                 continue
             if page.card is not None:
                 page.context.page = replace(page.context.page, image=_share_image(shared, page))
-            files[page.path] = env.get_template(page.template).render(page.variables()).encode("utf-8")
+            out.put(page.path, env.get_template(page.template).render(page.variables()).encode("utf-8"))
             if page.context.page.listed:
-                indexable.append(page.path)
+                out.indexable.append(page.path)

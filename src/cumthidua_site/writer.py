@@ -82,6 +82,18 @@ def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
     False, a build already writing `out` makes this raise Busy; otherwise `on_wait(holder)`
     is called once and the write waits for its turn.
     """
+    with staged(out, wait, on_wait) as staging:
+        for relative, content in sorted({**files, **(copies or {})}.items()):
+            staging.put(relative, content)
+        changed = staging.commit()
+    return staging.notes, changed
+
+
+@contextlib.contextmanager
+def staged(out: Path, wait: bool = True, on_wait: Optional[Callable[[str], None]] = None) -> Iterator["Staging"]:
+    """A staging folder beside `out` to fill file by file while the site is rendered (never the
+    whole site in memory), held under the output's lock; `commit()` swaps it into place. Whatever
+    is not committed (an error, an exception) leaves `out` as it was."""
     ensure_replaceable(out)
     out = out.resolve()  # through a symlink, to the folder it names (ensure_replaceable resolved it once)
     try:
@@ -92,72 +104,153 @@ def write_site(files: dict[str, bytes], out: Path, wait: bool = True,
     with _output_lock(out, wait, on_wait):
         ensure_replaceable(out)  # again: the folder may have changed while we waited
         notes = _remove_leftovers(out)
-        copies = copies or {}
-        if _holds(out, files, copies):
-            return notes, False
         try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+            root = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         except OSError as exc:
             raise _refuse(out, f"không tạo được thư mục đầu ra ({exc.strerror})",
                           "kiểm tra quyền ghi và dung lượng đĩa") from exc
+        staging = Staging(out, root, notes)
         try:
-            _fill(staging, files, copies)
-            _swap(staging, out)
+            yield staging
         except OSError as exc:
             raise _refuse(out, f"không ghi được thư mục đầu ra ({exc.strerror}); trang cũ được giữ nguyên",
                           "kiểm tra quyền ghi và dung lượng đĩa") from exc
         finally:
-            if not _remove(staging):
-                notes.append(_leftover_note(staging))
-    return notes, True
+            if not _remove(root):  # after a swap it holds the old site
+                notes.append(_leftover_note(root))
 
 
-def _holds(out: Path, files: dict[str, bytes], copies: dict[str, "Path | bytes"]) -> bool:
-    """Whether `out` is one of our builds holding exactly `files`, byte for byte, and nothing else
-    (reading them is far cheaper than writing them again, and leaves every date unchanged)."""
-    if not (out / MARKER).is_file():
-        return False
-    found = set()
-    for folder, folders, names in os.walk(out):
-        if any(os.path.islink(os.path.join(folder, name)) for name in folders + names):
+class Staging:
+    """The next build, written file by file into a folder beside `out`.
+
+    A file `out` already holds byte for byte is not written again: the staging folder gets a
+    second name for the published file, so its date stays what it was (rsync and HTTP caches
+    see nothing new). Until some file differs, even that waits: when none does and `out` holds
+    nothing else, `commit()` leaves `out` as it is and nothing was written anywhere.
+    """
+
+    def __init__(self, out: Path, root: Path, notes: list[Problem]) -> None:
+        self.out, self.root, self.notes = out, root, notes
+        self.inode = os.stat(root).st_ino
+        os.chmod(root, 0o755)  # mkdtemp makes it private; a web server must read it
+        self.names: set[str] = set()
+        self.size = 0
+        self.differs = False  # some file is new, or not what `out` holds
+        self.replacing = False  # files may be put again (a worker's, after it failed)
+        self.waiting: list[str] = []  # files as `out` holds them, not yet linked into the staging folder
+        self._folders: set[str] = {""}
+
+    def put(self, relative: str, content: "Path | bytes") -> tuple[bool, int]:
+        """One file: its bytes, or a file to link (a drawn picture in the cache, read-only).
+        Returns whether `out` already held it, and its size."""
+        size = len(content) if isinstance(content, bytes) else os.path.getsize(content)
+        published = self.out / relative
+        same = _same(published, content)
+        if self.replacing or relative in self.names:  # made again
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.root / relative)
+        if same and not self.differs:
+            self.waiting.append(relative)
+        elif not (same and self._link(published, relative)):
+            if not self.differs:
+                self.differs = True
+                self.place_waiting()
+            target = self._target(relative)
+            if isinstance(content, bytes):
+                _write(target, content)
+            elif not _link(content, target):  # another file system (or no hard links): the kernel copies it
+                shutil.copyfile(content, target)
+                os.chmod(target, 0o644)
+        self.record(relative, same, size)
+        return same, size
+
+    def record(self, relative: str, same: bool, size: int, waiting: bool = False) -> None:
+        """A file put here, by this process or (`waiting`: not yet linked) by a worker of its build."""
+        if relative not in self.names:
+            self.names.add(relative)
+            self.size += size
+        if waiting:
+            self.waiting.append(relative)
+        if not same and not self.differs:
+            self.differs = True
+            self.place_waiting()
+
+    def place_waiting(self) -> None:
+        """Link the files found unchanged so far into the staging folder: the build is a new one."""
+        for relative in self.waiting:
+            if not self._link(self.out / relative, relative):
+                _write(self._target(relative), (self.out / relative).read_bytes())
+        self.waiting = []
+
+    def commit(self) -> bool:
+        """Swap the staging folder into place; False (and nothing written) when `out` already
+        holds exactly these files."""
+        if not self.differs and _holds_only(self.out, self.names):
             return False
-        for name in names:
-            found.add(os.path.relpath(os.path.join(folder, name), out).replace(os.sep, "/"))
-    if found != files.keys() | copies.keys() | {MARKER}:
-        return False
+        self.place_waiting()
+        (self.root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        if os.stat(self.root).st_ino != self.inode:  # removed and recreated under us: never publish a partial tree
+            raise OSError(errno.ESTALE, "thư mục tạm bị xóa trong lúc ghi")
+        _swap(self.root, self.out)
+        return True
+
+    def _target(self, relative: str) -> Path:
+        target = self.root / relative
+        folder = relative.rpartition("/")[0]
+        if folder not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return target
+
+    def _link(self, published: Path, relative: str) -> bool:
+        return _link(published, self._target(relative))
+
+
+def _write(target: Path, content: bytes) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
     try:
-        return all((out / relative).read_bytes() == content for relative, content in files.items()) and \
-            all(_same(out / relative, source) for relative, source in copies.items())
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target, follow_symlinks=False)
+        return True
     except OSError:
         return False
 
 
-def _same(target: Path, source: "Path | bytes") -> bool:
-    if isinstance(source, bytes):
-        return target.read_bytes() == source
-    if os.path.samefile(target, source):  # the built file is a link to the cached picture
-        return True
-    return os.path.getsize(target) == os.path.getsize(source) and target.read_bytes() == source.read_bytes()
-
-
-def _fill(staging: Path, files: dict[str, bytes], copies: dict[str, "Path | bytes"]) -> None:
-    """Write the files; the staging folder must still be the one we made when we are done."""
-    made = os.stat(staging).st_ino
-    os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
-    for relative, content in sorted({**files, **copies}.items()):
-        target = staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+def _same(published: Path, content: "Path | bytes") -> bool:
+    """Whether `out` holds this file already, as a plain file with exactly these bytes."""
+    try:
+        found = os.lstat(published)
+        if not stat.S_ISREG(found.st_mode):
+            return False
         if isinstance(content, bytes):
-            target.write_bytes(content)
-            continue
-        try:  # a drawn picture: a second name for the cache's read-only file, no bytes moved
-            os.link(content, target)
-        except OSError:  # another file system (or no hard links): the kernel copies it
-            shutil.copyfile(content, target)
-            os.chmod(target, 0o644)
-    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-    if os.stat(staging).st_ino != made:  # removed and recreated under us: never publish a partial tree
-        raise OSError(errno.ESTALE, "thư mục tạm bị xóa trong lúc ghi")
+            return found.st_size == len(content) and published.read_bytes() == content
+        if os.path.samefile(published, content):  # the built file is a link to the cached picture
+            return True
+        return found.st_size == os.path.getsize(content) and published.read_bytes() == content.read_bytes()
+    except OSError:
+        return False
+
+
+def _holds_only(out: Path, names: set[str]) -> bool:
+    """Whether `out` is one of our builds holding these files (checked one by one already) and
+    nothing else, with no link planted in it."""
+    if not (out / MARKER).is_file():
+        return False
+    found = set()
+    for folder, folders, files in os.walk(out):
+        if any(os.path.islink(os.path.join(folder, name)) for name in folders + files):
+            return False
+        for name in files:
+            found.add(os.path.relpath(os.path.join(folder, name), out).replace(os.sep, "/"))
+    return found == names | {MARKER}
 
 
 @contextlib.contextmanager
