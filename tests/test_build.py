@@ -307,8 +307,9 @@ def test_an_unchanged_build_writes_nothing(project):
 
 
 def test_a_build_from_the_caches_is_byte_identical_to_a_clean_one(project, tmp_path):
-    """Compiled templates, the compiled article body and the drawn pictures come from the disk
-    cache in a second process: the output is the same bytes as a build with an empty cache."""
+    """Compiled templates, parsed data files, the rendered article, the downloads and the drawn
+    pictures come from the disk cache in a second process: the output is the same bytes as a
+    build with an empty cache, and a changed template, article or figure is made again."""
     import os
     import subprocess
     import sys
@@ -321,15 +322,67 @@ def test_a_build_from_the_caches_is_byte_identical_to_a_clean_one(project, tmp_p
         return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     clean = build_with(tmp_path / "empty-cache", tmp_path / "clean")
-    assert {p.name for p in (tmp_path / "empty-cache").iterdir()} == {"images", "templates", "articles"}
+    kept = tmp_path / "empty-cache"
+    assert {p.name for p in kept.iterdir()} == {"images", "templates", "articles", "yaml", "downloads"}
+    assert list(kept.glob("articles/rendered-*.json")) and list(kept.glob("downloads/*.json"))
     cached = build_with(tmp_path / "empty-cache", tmp_path / "cached")  # the same cache, now full
     assert cached == clean
     edit(project / "templates/base.html", "so sánh các năm", "so sánh mọi năm")  # a template changed
     article = project / "data/2023/article.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nĐoạn thêm vào thân bài để kiểm tra.\n",
                        encoding="utf-8")  # and the article's body
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.25,")  # and a figure
     changed = build_with(tmp_path / "empty-cache", tmp_path / "changed")
     fresh = build_with(tmp_path / "another-cache", tmp_path / "fresh")
     assert changed == fresh
     assert "so sánh mọi năm" in changed["index.html"].decode("utf-8")
     assert "Đoạn thêm vào thân bài để kiểm tra." in changed["2023/index.html"].decode("utf-8")
+    assert "938.25" in changed["2023/du-lieu/so-lieu-2023.csv"].decode("utf-8")
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.25,", "score: {value: 938.26,")  # a figure alone
+    again = build_with(tmp_path / "empty-cache", tmp_path / "again")
+    assert "938,26" in again["2023/index.html"].decode("utf-8")  # the article that shows it, rendered again
+    assert "938.26" in again["2023/du-lieu/so-lieu-2023.csv"].decode("utf-8")
+    assert again == build_with(tmp_path / "a-third-cache", tmp_path / "fresh-again")
+
+
+def test_a_rebuild_in_one_process_renders_again_only_the_edition_that_changed(editions_project, monkeypatch):
+    """serve's rebuild after an edit to one edition renders that edition's pages and the site's
+    own pages again, and takes the other editions' pages as they were: the same bytes a fresh
+    build makes. A template change renders everything."""
+    from cumthidua_site import render
+    from cumthidua_site.build import forget, run
+    data, templates = editions_project / "data", editions_project / "templates"
+    rendered: list[str] = []
+    original = render._share_image
+
+    def spy(shared, page):
+        rendered.append(page.path)
+        return original(shared, page)
+    monkeypatch.setattr(render, "_share_image", spy)
+
+    def rebuild_and_fresh() -> tuple[dict[str, bytes], list[str]]:
+        rendered.clear()
+        again = run(data, templates=templates)
+        assert not again.failed(), again.problems
+        pages = list(rendered)
+        forget()
+        fresh = run(data, templates=templates)
+        assert again.files == fresh.files and again.pictures.keys() == fresh.pictures.keys()
+        return again.files, pages
+
+    forget()
+    assert not run(data, templates=templates).failed()
+    edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.27,")
+    files, pages = rebuild_and_fresh()
+    assert "938,27" in files["2023/tinh/soc-trang/index.html"].decode()
+    assert not [p for p in pages if p.startswith("2021/")] and "2023/tinh/soc-trang/index.html" in pages
+    assert "tinh/soc-trang/index.html" in pages and "cac-nam/index.html" in pages  # the site's own pages
+    edit(data / "2021/article.md", "\n\n", "\n\nMột câu thêm vào bài năm trước.\n\n")
+    files, pages = rebuild_and_fresh()
+    assert "Một câu thêm vào bài năm trước." in files["2021/index.html"].decode()
+    assert not [p for p in pages if p.startswith("2023/")] and "2021/index.html" in pages
+    edit(templates / "province.html", "<h2 id=\"so-lieu\">Số liệu các nguồn nêu</h2>",
+         "<h2 id=\"so-lieu\">Số liệu mà các nguồn nêu</h2>")
+    files, pages = rebuild_and_fresh()
+    assert "2021/tinh/soc-trang/index.html" in pages and "2023/tinh/soc-trang/index.html" in pages
+    assert "Số liệu mà các nguồn nêu" in files["2021/tinh/soc-trang/index.html"].decode()

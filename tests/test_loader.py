@@ -136,3 +136,40 @@ def test_a_file_must_hold_fields(text):
     assert data is None and len(problems) == 1
     assert problems[0].message in ("nội dung tệp phải là các dòng `tên_trường: giá trị`", "tệp không có nội dung YAML")
     assert problems[0].location.line == 1
+
+
+def _located_tree(value):
+    """The data with every location it remembers, for comparing two parses."""
+    from cumthidua_site.loader import LocatedList, LocatedMap
+    if isinstance(value, LocatedMap):
+        return ("map", str(value.loc), [(k, str(value.key_locs[k]), str(value.value_locs[k]), _located_tree(v))
+                                         for k, v in value.items()])
+    if isinstance(value, LocatedList):
+        return ("list", str(value.loc), [(str(where), _located_tree(v)) for where, v in zip(value.item_locs, value)])
+    return (type(value).__name__, value)
+
+
+def test_a_file_read_back_from_the_cache_is_the_parse_it_kept(monkeypatch, tmp_path):
+    """The next process reads a parsed file from the disk cache instead of parsing it: the same
+    values of the same types, at the same lines and columns (offset included), under the same
+    path; a file with a problem is never kept, so its messages stay the parser's."""
+    from cumthidua_site import loader
+    monkeypatch.setenv("CUMTHIDUA_CACHE", str(tmp_path / "cache"))
+    text = ("a: 938.21\nb: 98000\nc: 69.80\nd: true\ne: 2024-03-27\nf: Sóc Trăng\ng: \"010\"\nh:\n"
+            "list:\n  - {value: 1.5, sources: [x, z]}\n  - [2021-01-02, false, -3]\nnested: {deep: {deeper: [0.001]}}\n")
+    parsed, problems = parse_yaml(text, HERE, 4)
+    assert problems == [] and list((tmp_path / "cache/yaml").glob("*.json"))
+    loader._PARSED.clear()  # as in a new process
+    calls = []
+    monkeypatch.setattr(loader, "_parse_yaml", lambda *args: calls.append(args) or (None, []))
+    again, problems = parse_yaml(text, HERE, 4)
+    assert problems == [] and calls == []  # read back, not parsed
+    assert _located_tree(again) == _located_tree(parsed)
+    assert str(locate(again, ("list", 0, "sources", 1))) == "data/x.yaml:14:31"
+    loader._PARSED.clear()
+    elsewhere, _ = parse_yaml(text, Path("elsewhere/x.yaml"), 4)  # the same text in another file
+    assert calls == [] and str(locate(elsewhere, ("list", 0, "sources", 1))) == "elsewhere/x.yaml:14:31"
+    monkeypatch.undo()
+    monkeypatch.setenv("CUMTHIDUA_CACHE", str(tmp_path / "cache"))
+    loader._PARSED.clear()
+    assert problems_of("a: 1\na: 2\n") and problems_of("a: 1\na: 2\n")  # said twice: not kept

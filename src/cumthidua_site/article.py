@@ -427,9 +427,7 @@ class Pending:
             done = outcome.result["article"]
             self.rendered = RenderedArticle(done["headline"], done["sapo"], done["byline"], Markup(""),
                                             done["unplaced"], done["marker"])
-            _RENDERED[self.key] = self.rendered
-            while len(_RENDERED) > 16:  # the newest few: serve's rebuilds reuse every unchanged edition's
-                del _RENDERED[next(iter(_RENDERED))]
+            _keep(self.key, self.rendered)
         return dataclasses.replace(self.rendered, body=self.rendered.placed(self.blocks)), []
 
     def stop(self) -> None:
@@ -441,8 +439,9 @@ def start_render(dataset: Dataset, blocks: dict[str, Markup]) -> Pending:
     """Start rendering the article in a child (or find it rendered by an earlier build) and return
     at once, so the pages that do not show it are rendered meanwhile, on the other core."""
     key = _cache_key(dataset, blocks)
-    if key in _RENDERED:
-        return Pending(dataset, blocks, key, rendered=_RENDERED[key])
+    kept = _kept(key)
+    if kept is not None:
+        return Pending(dataset, blocks, key, rendered=kept)
     typed = typed_figures(dataset)
     running = isolate.start(lambda stage: _render(dataset, blocks, stage), BUDGET)
     return Pending(dataset, blocks, key, running=running, typed=typed)
@@ -490,13 +489,36 @@ _RENDERED: dict[str, RenderedArticle] = {}
 
 
 def _cache_key(dataset: Dataset, blocks: dict[str, Markup]) -> str:
+    """Everything the rendered article is made from. The blocks are placed afterwards, so only
+    their names count; the data by the hash of the texts it was loaded from when it is known."""
     article = dataset.article
-    # repr shows every field of the models (private attributes excepted: only where they were written)
     limits = (RENDER_SECONDS, MEMORY_BYTES, MAX_TEXT, MAX_BLOCK, MAX_BRACKETS, MAX_NESTING, MAX_FIELD, BUDGET)
-    parts = (repr(dataset.edition), repr(dataset.site), repr(article.meta), article.body, article.text,
-             str(article.path), str(article.body_line),
+    # repr shows every field of the models (private attributes excepted: only where they were written)
+    data = dataset.fingerprint or "\x00".join((repr(dataset.edition), repr(dataset.site)))
+    parts = (data, repr(article.meta), article.body, article.text, str(article.path), str(article.body_line),
              " ".join(sorted(blocks)), repr(limits))
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+    return caches.key(*parts)
+
+
+def _kept(key: str) -> Optional[RenderedArticle]:
+    """The article as an earlier build rendered it without a mistake: in memory, or on disk."""
+    if key not in _RENDERED:
+        found = caches.read_json("articles", f"rendered-{key}")
+        try:
+            _RENDERED[key] = RenderedArticle(found["headline"], found["sapo"], found["byline"], Markup(""),
+                                             found["unplaced"], found["marker"])
+        except (TypeError, KeyError):
+            return None
+    return _RENDERED[key]
+
+
+def _keep(key: str, rendered: RenderedArticle) -> None:
+    _RENDERED[key] = rendered
+    while len(_RENDERED) > 16:  # the newest few: serve's rebuilds reuse every unchanged edition's
+        del _RENDERED[next(iter(_RENDERED))]
+    caches.write_json("articles", f"rendered-{key}", {
+        "headline": rendered.headline, "sapo": rendered.sapo, "byline": rendered.byline,
+        "unplaced": rendered.unplaced, "marker": rendered.marker})
 
 
 def _render(dataset: Dataset, blocks: dict[str, Markup], report: Callable[[str], None]) -> dict:

@@ -163,7 +163,7 @@ def forget() -> None:
     templates, rendered articles, downloads): the next build starts cold. For benchmarks."""
     from . import article, downloads, loader, pages, render, views
     for cache in (loader._PARSED, render._ENVIRONMENTS, article._RENDERED, article._COMPILED, downloads._MADE,
-                  views._USED, images._MEMORY, pages._CHARTS):
+                  views._USED, images._MEMORY, pages._CHARTS, render._KEPT):
         cache.clear()
 
 

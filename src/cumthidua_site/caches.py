@@ -8,10 +8,17 @@ the next build does the work again.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
+
+# The libraries whose output a build's bytes depend on (with our own source, in `code()`).
+LIBRARIES = ("jinja2", "markupsafe", "pyyaml", "markdown", "babel", "pydantic", "pydantic-core", "nh3",
+             "python-slugify")
 
 
 def root() -> Optional[Path]:
@@ -49,3 +56,73 @@ def write(path: Path, data: bytes, mode: int = 0o600) -> None:
                 os.unlink(staging)
             except OSError:
                 pass
+
+
+@lru_cache(maxsize=1)
+def code() -> str:
+    """A hash of everything besides the data that cached results depend on: this package's own
+    source and the versions of the libraries it renders with. A new release or an edited module
+    makes every result cached under the old one unreachable."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("*.py")):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    for name in LIBRARIES:
+        digest.update(f"{name}={version(name)}\0".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def version(name: str) -> str:
+    """An installed distribution's version, "?" when it is not installed."""
+    return _installed().get(_normal(name)) or _metadata_version(name)
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+@lru_cache(maxsize=1)
+def _installed() -> dict[str, str]:
+    """The distributions beside jinja2 (the environment's site-packages), by their dist-info
+    folders: one listing, where importlib.metadata scans every path entry (10 ms per name)."""
+    import jinja2
+    found = {}
+    try:
+        for entry in os.scandir(Path(jinja2.__file__).resolve().parents[1]):
+            if entry.name.endswith(".dist-info"):
+                name, _, rest = entry.name[: -len(".dist-info")].partition("-")
+                found[_normal(name)] = rest
+    except OSError:
+        pass
+    return found
+
+
+def _metadata_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+    try:
+        return installed(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def key(*parts: str) -> str:
+    """A cache file's name: the hash of the code and of everything the result is made from."""
+    return hashlib.sha256("\0".join((code(), *parts)).encode("utf-8")).hexdigest()
+
+
+def read_json(kind: str, name: str) -> Optional[Any]:
+    """A result kept by an earlier build, or None (missing, unreadable or not ours)."""
+    folder_path = folder(kind)
+    if folder_path is None:
+        return None
+    try:
+        return json.loads((folder_path / f"{name}.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(kind: str, name: str, value: Any) -> None:
+    folder_path = folder(kind)
+    if folder_path is not None:
+        write(folder_path / f"{name}.json", json.dumps(value, ensure_ascii=False).encode("utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Level, Location, Problem, error, warning
 from .files import path_problem
-from .loader import load_yaml, locate, lookup, parse_yaml, read_text
+from .loader import DIGESTS, load_yaml, locate, lookup, parse_yaml, read_text
 from .messages import translate
 from .model import Article, Edition, Reference, Site, nearest
 
@@ -42,6 +43,14 @@ class Dataset:
     edition: Edition
     article: ArticleSource
     files: tuple[Path, ...]
+    digest: str = ""  # the hash of the texts it was loaded from (with the site's and the reference's)
+    digested: tuple[int, int] = (0, 0)  # the edition and site objects that digest describes
+
+    @property
+    def fingerprint(self) -> str:
+        """`digest`, while it still describes this dataset; "" once its edition or site was
+        replaced (a dataset made from another's is known only by its contents)."""
+        return self.digest if self.digested == (id(self.edition), id(self.site)) else ""
 
 
 @dataclass(frozen=True)
@@ -253,7 +262,10 @@ def load_project(data_dir: Path) -> tuple[Optional[Project], list[Problem]]:
                                     "khai báo nguồn trong cluster.yaml và viết bài trong article.md; "
                                     "khi đủ, năm này tự có trên trang"))
             continue
-        editions[year] = Dataset(data_dir, site, edition, article, tuple(sorted(found_files)))
+        inputs = [paths["site"], paths["reference"], *sorted(found_files)]
+        digest = hashlib.sha256("\0".join(DIGESTS.get(str(p), "") for p in inputs).encode("ascii")).hexdigest()
+        editions[year] = Dataset(data_dir, site, edition, article, tuple(sorted(found_files)), digest,
+                                 (id(edition), id(site)))
     if problems and any(p.level is Level.ERROR for p in problems) or site is None:
         return None, problems
     return Project(data_dir, site, reference, editions, drafts, tuple(files)), problems

@@ -15,7 +15,7 @@ from typing import Iterator, Optional
 
 from pydantic import BaseModel
 
-from . import formatting as fmt
+from . import caches, formatting as fmt
 from . import views
 from .figures import Figure, Qualifier
 from .messages import unwrap
@@ -283,35 +283,63 @@ def to_json(site: Site, edition: Edition, rows: list[dict], facts: list[dict]) -
 
 @dataclass(frozen=True)
 class Made:
-    """An edition's downloads: the rows, the field dictionary and the three files."""
+    """An edition's downloads: the three files, the field dictionary and how many rows."""
 
-    rows: list[dict]
-    facts: list[dict]
     dictionary: list[FieldDoc]
     figures_csv: bytes
     facts_csv: bytes
     json: bytes
+    row_count: int
+    known_count: int  # rows with a value
 
 
 _MADE: dict[str, Made] = {}
 
 
-def make(site: Site, edition: Edition, corrected: tuple = ()) -> Made:
+def make(site: Site, edition: Edition, corrected: tuple = (), fingerprint: str = "") -> Made:
     """The downloads of an edition: pure functions of the site, the edition and its corrections
     (corrections.Shown), so made once for the same data (serve's rebuilds make again only
-    those of the edition that changed)."""
-    key = hashlib.sha256(f"{site!r}\x00{edition!r}\x00{corrected!r}".encode("utf-8")).hexdigest()
+    those of the edition that changed). `fingerprint`: the hash of the texts the site and the
+    edition were loaded from, when known; then they are kept on disk for the next build too."""
+    data = fingerprint or f"{site!r}\x00{edition!r}"
+    key = hashlib.sha256(f"{data}\x00{corrected!r}".encode("utf-8")).hexdigest()
     if key not in _MADE:
-        rows, facts = figure_rows(edition), fact_rows(edition)
-        latest = {}
-        for c in sorted(corrected, key=lambda c: c.date):  # the latest correction of each figure last
-            latest[c.key] = c
-        for row in rows:
-            found = latest.get(row["field"] if row["scope"] == "cum" else f"provinces.{row['province']}.{row['field']}")
-            row["corrected"] = found.date.isoformat() if found else ""
-            row["previous"] = found.was if found else ""
-        _MADE[key] = Made(rows, facts, field_dictionary(rows, facts), to_csv(rows), to_csv(facts, FACT_COLUMNS),
-                          to_json(site, edition, rows, facts))
+        kept = _from_disk(key) if fingerprint else None
+        if kept is None:
+            kept = _make(site, edition, corrected)
+            if fingerprint:
+                _to_disk(key, kept)
+        _MADE[key] = kept
         while len(_MADE) > 8:
             del _MADE[next(iter(_MADE))]
     return _MADE[key]
+
+
+def _make(site: Site, edition: Edition, corrected: tuple) -> Made:
+    rows, facts = figure_rows(edition), fact_rows(edition)
+    latest = {}
+    for c in sorted(corrected, key=lambda c: c.date):  # the latest correction of each figure last
+        latest[c.key] = c
+    for row in rows:
+        found = latest.get(row["field"] if row["scope"] == "cum" else f"provinces.{row['province']}.{row['field']}")
+        row["corrected"] = found.date.isoformat() if found else ""
+        row["previous"] = found.was if found else ""
+    return Made(field_dictionary(rows, facts), to_csv(rows), to_csv(facts, FACT_COLUMNS),
+                to_json(site, edition, rows, facts), len(rows), sum(row["value"] is not None for row in rows))
+
+
+def _from_disk(key: str) -> Optional[Made]:
+    found = caches.read_json("downloads", caches.key(key))
+    try:
+        return Made([FieldDoc(*doc) for doc in found["dictionary"]], found["figures_csv"].encode("utf-8"),
+                    found["facts_csv"].encode("utf-8"), found["json"].encode("utf-8"),
+                    int(found["row_count"]), int(found["known_count"]))
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
+
+
+def _to_disk(key: str, made: Made) -> None:
+    caches.write_json("downloads", caches.key(key), {
+        "dictionary": [[d.path, d.label, d.unit, d.where] for d in made.dictionary],
+        "figures_csv": made.figures_csv.decode("utf-8"), "facts_csv": made.facts_csv.decode("utf-8"),
+        "json": made.json.decode("utf-8"), "row_count": made.row_count, "known_count": made.known_count})

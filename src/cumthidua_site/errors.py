@@ -16,7 +16,7 @@ class Level(str, Enum):
     NOTE = "ghi chú"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # slots: a large archive holds hundreds of thousands
 class Location:
     """A place in an input file; line and col are 1-based, 0 when unknown."""
 

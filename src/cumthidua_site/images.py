@@ -52,11 +52,10 @@ class Picture:
 @lru_cache(maxsize=1)
 def _renderer() -> str:
     """What else the bytes depend on: resvg's version and the fonts'."""
-    from importlib.metadata import version
     digest = hashlib.sha256()
     for path in fonts.FILES:
         digest.update(path.read_bytes())
-    return f"resvg-py {version('resvg-py')} fonts {digest.hexdigest()[:16]}"
+    return f"resvg-py {caches.version('resvg-py')} fonts {digest.hexdigest()[:16]}"
 
 
 def cache_folder() -> Optional[Path]:

@@ -10,6 +10,7 @@ are the digits we show, and a bound like "trên 21,5" knows its precision.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import datetime as dt
 import re
 import unicodedata
@@ -26,6 +27,7 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
+from . import caches
 from .errors import Location, Problem, error
 from .files import read_within
 
@@ -97,6 +99,11 @@ def lookup(root: Any, path: tuple) -> Any:
 
 # --- reading bytes -------------------------------------------------------
 
+# The hash of the text last read from each file: what a result made from that file is kept
+# under (dataset.Dataset.digest), taken from the very text that was parsed.
+DIGESTS: dict[str, str] = {}
+
+
 def read_text(path: Path, root: Path) -> tuple[str | None, list[Problem]]:
     """Decode a data file inside `root` as UTF-8 (BOM and CRLF allowed) into NFC text, or say why not."""
     here = Location(path, 1, 1)
@@ -120,8 +127,9 @@ def read_text(path: Path, root: Path) -> tuple[str | None, list[Problem]]:
         return None, [error(here, "tệp trống", "tệp phải có nội dung; xem mẫu trong README")]
     # One form for everything downstream: LF line ends, and NFC so that a name
     # typed in decomposed form (NFD) is the same name.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text), []
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    DIGESTS[str(path)] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text, []
 
 
 # --- parsing -------------------------------------------------------------
@@ -329,16 +337,66 @@ _PARSED: dict[tuple[str, int, str], Any] = {}
 
 
 def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[Problem]]:
-    """Parse one YAML document into located data; problems instead of exceptions."""
+    """Parse one YAML document into located data; problems instead of exceptions.
+
+    A document parsed without a problem is kept, in memory and on disk (`caches`, by the hash
+    of its text): the next build reads it back, locations included, without parsing."""
     key = (str(path), line_offset, text)
     if key in _PARSED:
         return _PARSED[key], []
-    data, problems = _parse_yaml(text, path, line_offset)
+    name = caches.key("yaml", str(line_offset), text)
+    kept = caches.read_json("yaml", name)
+    data, problems = (_thaw(kept, path), []) if kept is not None else _parse_yaml(text, path, line_offset)
     if data is not None and not problems:
+        if kept is None:
+            caches.write_json("yaml", name, _freeze(data))
         _PARSED[key] = data
         while len(_PARSED) > 64:
             del _PARSED[next(iter(_PARSED))]
     return data, problems
+
+
+# Located data as JSON for the cache, and back: a mapping is ["M", line, col, [[key, key line,
+# key col, value line, value col, value]...]], a list ["L", line, col, [[line, col, item]...]],
+# a decimal ["N", digits], a date ["D", ordinal]; text, integers, booleans and null as they are.
+# By hand: a YAML library's own dump would lose where each value stood.
+def _freeze(value: Any) -> Any:
+    if isinstance(value, LocatedMap):
+        return ["M", value.loc.line, value.loc.col,
+                [[key, value.key_locs[key].line, value.key_locs[key].col, value.value_locs[key].line,
+                  value.value_locs[key].col, _freeze(item)] for key, item in value.items()]]
+    if isinstance(value, LocatedList):
+        return ["L", value.loc.line, value.loc.col,
+                [[where.line, where.col, _freeze(item)] for where, item in zip(value.item_locs, value)]]
+    if isinstance(value, Decimal):
+        return ["N", str(value)]
+    if isinstance(value, dt.date):
+        return ["D", value.toordinal()]
+    if value is None or isinstance(value, (str, int)):
+        return value
+    raise TypeError(f"cannot keep {type(value).__name__}")
+
+
+def _thaw(value: Any, path: Path) -> Any:
+    if type(value) is not list:
+        return value
+    tag = value[0]
+    if tag == "M":
+        out = LocatedMap(Location(path, value[1], value[2]))
+        for key, key_line, key_col, line, col, item in value[3]:
+            out.key_locs[key] = Location(path, key_line, key_col)
+            out.value_locs[key] = Location(path, line, col)
+            out[key] = _thaw(item, path)
+        return out
+    if tag == "L":
+        items = LocatedList(Location(path, value[1], value[2]))
+        for line, col, item in value[3]:
+            items.item_locs.append(Location(path, line, col))
+            items.append(_thaw(item, path))
+        return items
+    if tag == "N":
+        return Decimal(value[1])
+    return dt.date.fromordinal(value[1])
 
 
 def _parse_yaml(text: str, path: Path, line_offset: int) -> tuple[Any, list[Problem]]:

@@ -41,6 +41,7 @@ class Shared:
     corrections: dict[int, list] = field(default_factory=dict)  # each edition's corrections.Shown, newest first
     pictures: dict[str, images.Picture] = field(default_factory=dict)  # the PNG files to draw, by path
     cards: dict[str, Card] = field(default_factory=dict)  # each page's share picture, by the page's path
+    page_pictures: dict[str, str] = field(default_factory=dict)  # each page's share picture's path
     headlines: dict[int, str] = field(default_factory=dict)  # every edition's article headline
     mine: Callable[[int], bool] = field(default=lambda year: True)  # the editions whose own pages this process renders
 
@@ -399,8 +400,8 @@ def data_pages(shared: Shared) -> Iterator[Page]:
         edition = dataset.edition
         path = urls.data(year)
         files = urls.downloads(year)
-        made = shared.made.get(year) or downloads.make(shared.project.site, edition)
-        rows, dictionary = made.rows, made.dictionary
+        made = shared.made.get(year) or downloads.make(shared.project.site, edition, fingerprint=dataset.fingerprint)
+        dictionary = made.dictionary
         description = (f"Tải toàn bộ số liệu năm {year} dạng CSV và JSON, kèm đơn vị, cách ghi, khoảng giá trị và "
                        f"nguồn của từng con số; từ điển các trường.")
         json_ld = metadata.dataset(shared.project.site, edition, description,
@@ -418,10 +419,10 @@ def data_pages(shared: Shared) -> Iterator[Page]:
                        (files["json"], "JSON", "tất cả: con số, sự kiện, nguồn; cho lập trình viên",
                         len(shared.files[files["json"]]))],
             columns=downloads.COLUMNS, fact_columns=downloads.FACT_COLUMNS, fields=dictionary,
-            qualifiers=downloads.QUALIFIERS, row_count=len(rows),
-            known_count=sum(row["value"] is not None for row in rows), resolutions=views.resolutions(edition)),
+            qualifiers=downloads.QUALIFIERS, row_count=made.row_count,
+            known_count=made.known_count, resolutions=views.resolutions(edition)),
             Card(kicker(edition), meta.title,
-                 figure=f"{fmt.number(sum(row['value'] is not None for row in rows))} con số",
+                 figure=f"{fmt.number(made.known_count)} con số",
                  label=f"Các nguồn nêu cho năm {year}, tải về dạng CSV và JSON kèm nguồn từng con số"))
 
 

@@ -23,6 +23,7 @@ from .article import CHARTS, TABLES, RenderedArticle, start_render
 from .filters import FILTERS, versus
 from .dataset import Project
 from .errors import Location, Problem, error, note
+from .cards import Card
 from .contexts import ShareImage
 from .model import Edition
 from .writer import Staging
@@ -181,6 +182,13 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
     worker = Worker.start(env, project, shared, staging) if staging is not None else None
     if worker is not None:
         shared.mine = worker.leaves
+    keys = {year: _edition_key(project, templates, shared, year) for year in project.editions}
+    if staging is None:  # in one process (serve): what an unchanged edition's pages were, again
+        kept = {year: _KEPT[year][1] for year, key in keys.items() if key and _KEPT.get(year, ("",))[0] == key}
+        for edition in kept.values():
+            edition.restore(shared, out)
+        if kept:
+            shared.mine = lambda year: year not in kept
     site_kinds = [kind for kind in pages.KINDS if kind not in pages.EDITION_KINDS and kind not in pages.SHOW_ARTICLES]
     found = _render_editions(env, project, shared, out, problems, later=site_kinds)
     if found:
@@ -191,6 +199,10 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
         found = worker.finish(env, project, shared, out, problems)
         if found:
             return {}, {}, found
+    if staging is None:
+        for year in [year for year, _ in shared.editions()]:
+            if keys[year]:
+                _KEPT[year] = (keys[year], EditionPages.of(year, project, shared, out))
     shared.mine = pages.every
     _render_kinds(env, project, shared, [kind for kind in pages.SHOW_ARTICLES if kind not in pages.EDITION_KINDS],
                   out, problems)
@@ -201,6 +213,67 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
         out.flush()
         files = {}
     return files, pictures, problems
+
+
+@dataclass
+class EditionPages:
+    """What an edition's own pages made: pages, downloads, charts' images, share pictures, cards."""
+
+    year: int
+    files: dict[str, bytes]
+    pictures: dict[str, images.Picture]
+    cards: dict[str, Card]
+    indexable: list[str]
+    headline: str
+
+    @classmethod
+    def of(cls, year: int, project: Project, shared: pages.Shared, out: Output) -> "EditionPages":
+        mine = {path: content for path, content in out.files.items() if _edition_of(path, project) == year}
+        shown = {shared.page_pictures[path] for path in mine if path in shared.page_pictures}
+        return cls(year, mine, {path: picture for path, picture in shared.pictures.items()
+                                if path in shown or _edition_of(path, project) == year},
+                   {path: card for path, card in shared.cards.items() if path in mine},
+                   [path for path in out.indexable if path in mine], shared.headlines[year])
+
+    def restore(self, shared: pages.Shared, out: Output) -> None:
+        for path, content in self.files.items():
+            out.claim(path)
+            out.put(path, content)
+        shared.pictures.update(self.pictures)
+        shared.cards.update(self.cards)
+        out.indexable += self.indexable
+        shared.headlines[self.year] = self.headline
+
+
+def _edition_of(path: str, project: Project) -> Optional[int]:
+    """The edition whose own pages made the file at `path`, or None (the site's own pages)."""
+    head = path.split("/", 1)[0]
+    if head.isdigit() and len(path) > len(head):
+        return int(head)
+    if path == urls.FRONT:
+        return max(project.editions)
+    legacy = project.site.legacy_year
+    if legacy is not None and path in urls.legacy_files(legacy):
+        return legacy
+    return None
+
+
+# In one process (serve): each edition's pages as last rendered, under everything they are made
+# from. An edit to one edition's files renders that edition's pages (and the site's own) again.
+_KEPT: dict[int, tuple[str, EditionPages]] = {}
+
+
+def _edition_key(project: Project, templates: Path, shared: pages.Shared, year: int) -> str:
+    """Everything an edition's own pages are made from: the texts of its files, the site's and the
+    reference's (the dataset's fingerprint), the templates, which editions there are, and its
+    corrections and unpublished changes. "" when the data's texts are not known."""
+    dataset = project.editions[year]
+    if not dataset.fingerprint:
+        return ""
+    state = sorted((entry.name, entry.stat().st_mtime_ns, entry.stat().st_size) for entry in os.scandir(templates))
+    return caches.key("edition-pages", dataset.fingerprint, str(templates.resolve()), repr(state),
+                      repr(sorted(project.editions)), repr(shared.corrections.get(year)),
+                      repr(sorted(shared.unpublished.get(year, ()))))
 
 
 def _render_editions(env: Environment, project: Project, shared: pages.Shared, out: Output, problems: list[Problem],
@@ -215,7 +288,8 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
     try:
         for year, dataset in shared.editions():
             paths = urls.downloads(year)
-            made = shared.made[year] = downloads.make(site, dataset.edition, tuple(shared.corrections[year]))
+            made = shared.made[year] = downloads.make(site, dataset.edition, tuple(shared.corrections[year]),
+                                                      dataset.fingerprint)
             out.files[paths["figures_csv"]] = made.figures_csv
             out.files[paths["facts_csv"]] = made.facts_csv
             out.files[paths["json"]] = made.json
@@ -370,6 +444,7 @@ def _share_image(shared: pages.Shared, page) -> ShareImage:
     picture = images.Picture(svg)
     path = urls.share_image(picture.key)
     shared.pictures[path] = picture
+    shared.page_pictures[page.path] = path
     href = shared.canonical(path) or urls.relative(page.path, path)
     return ShareImage(href, words)
 
