@@ -161,9 +161,9 @@ def _undrawable(pictures: dict[str, images.Picture], data_dir: Path) -> list[Pro
 def forget() -> None:
     """Drop what earlier builds in this process kept for the next (parsed files, compiled
     templates, rendered articles, downloads): the next build starts cold. For benchmarks."""
-    from . import article, downloads, loader, pages, render, views
+    from . import article, checks, dataset, downloads, loader, pages, render, views
     for cache in (loader._PARSED, render._ENVIRONMENTS, article._RENDERED, article._COMPILED, downloads._MADE,
-                  views._USED, images._MEMORY, pages._CHARTS, render._KEPT):
+                  views._USED, images._MEMORY, pages._CHARTS, render._KEPT, dataset._VALIDATED, checks._CHECKED):
         cache.clear()
 
 

@@ -405,5 +405,14 @@ ACROSS: tuple[Callable[[dict[int, Edition]], Iterator[Problem]], ...] = (
 
 def check_all(editions: dict[int, Edition]) -> list[Problem]:
     """Each edition's rules, then the rules across editions."""
-    problems = [problem for year in sorted(editions) for problem in check(editions[year])]
+    global _CHECKED
+    checked = {}  # an edition object unchanged since the last build (serve) is not checked again
+    for edition in editions.values():
+        hit = _CHECKED.get(id(edition))
+        checked[id(edition)] = hit if hit is not None and hit[0] is edition else (edition, check(edition))
+    _CHECKED = checked
+    problems = [problem for year in sorted(editions) for problem in checked[id(editions[year])][1]]
     return problems + [problem for rule in ACROSS for problem in rule(editions)]
+
+
+_CHECKED: dict[int, tuple[Edition, list[Problem]]] = {}

@@ -324,7 +324,7 @@ class Shown:
 
 def shown(edition: Edition, corrections: Optional[Corrections]) -> list[Shown]:
     """Every correction of an edition, newest first, each covered figure or fact on its own."""
-    if corrections is None:
+    if corrections is None or not corrections.corrections:
         return []
     figs, current = figures(edition), state(edition)
     found = []

@@ -202,6 +202,12 @@ def _load_edition(folder: Path, data_dir: Path, reference: Reference
         problems += found
     if any(doc is None for doc in docs.values()):
         return None, article, files, problems
+    # The same texts (and reference) validate to the same edition: in one process (serve), an
+    # unchanged edition is the object the last build made, and what is kept by it stays valid.
+    key = (str(folder), *(DIGESTS.get(str(path), "") for path in (*paths.values(), data_dir / REFERENCE_FILE)))
+    if key in _VALIDATED and not problems:
+        _NEXT[key] = _VALIDATED[key]
+        return _VALIDATED[key], article, files, problems
     existing = reference.existing(int(folder.name))
     try:
         edition = Edition.model_validate({**docs, "reference": reference}, context={
@@ -209,7 +215,14 @@ def _load_edition(folder: Path, data_dir: Path, reference: Reference
             "merged": reference.merged_by(int(folder.name))})
     except ValidationError as exc:
         return None, article, files, problems + validation_problems(exc, Edition, docs, paths)
+    if not problems:
+        _NEXT[key] = edition
     return (None if problems else edition), article, files, problems
+
+
+# The editions the last load validated, by their folder and texts; the ones this load validates.
+_VALIDATED: dict[tuple, Edition] = {}
+_NEXT: dict[tuple, Edition] = {}
 
 
 def load_project(data_dir: Path) -> tuple[Optional[Project], list[Problem]]:
@@ -247,6 +260,7 @@ def load_project(data_dir: Path) -> tuple[Optional[Project], list[Problem]]:
     files = list(paths.values())
     editions: dict[int, Dataset] = {}
     drafts: dict[int, Optional[Edition]] = {}
+    _NEXT.clear()
     for folder in folders:
         edition, article, found_files, found = _load_edition(folder, data_dir, reference)
         files += found_files
@@ -266,6 +280,8 @@ def load_project(data_dir: Path) -> tuple[Optional[Project], list[Problem]]:
         digest = hashlib.sha256("\0".join(DIGESTS.get(str(p), "") for p in inputs).encode("ascii")).hexdigest()
         editions[year] = Dataset(data_dir, site, edition, article, tuple(sorted(found_files)), digest,
                                  (id(edition), id(site)))
+    _VALIDATED.clear()
+    _VALIDATED.update(_NEXT)
     if problems and any(p.level is Level.ERROR for p in problems) or site is None:
         return None, problems
     return Project(data_dir, site, reference, editions, drafts, tuple(files)), problems

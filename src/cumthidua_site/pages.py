@@ -146,7 +146,7 @@ _CHARTS: dict[int, tuple[Edition, dict[str, charts.Chart]]] = {}
 
 def edition_charts(edition: Edition) -> dict[str, charts.Chart]:
     """An edition's charts, made once for all the pages that show or picture them."""
-    return views.kept(_CHARTS, edition, charts.site_charts, most=16)
+    return views.kept(_CHARTS, edition, charts.site_charts)
 
 
 def main_chart(edition: Edition, keys=("scores", "income", "poverty")) -> Optional[charts.Chart]:

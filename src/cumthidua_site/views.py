@@ -139,9 +139,9 @@ def source_ids(edition: Edition, *things: object) -> list[str]:
     return [key for key in edition.sources if key in found]
 
 
-def kept(cache: dict, edition: Edition, make: Callable[[Edition], Any], most: int = 8) -> Any:
+def kept(cache: dict, edition: Edition, make: Callable[[Edition], Any], most: int = 512) -> Any:
     """`make(edition)`, made once per edition object and kept by its identity (holding the edition
-    keeps its id from being reused) for the editions of the last build or two."""
+    keeps its id from being reused) for the editions of the last build or two (`most`: an archive's)."""
     hit = cache.get(id(edition))
     if hit is None or hit[0] is not edition:
         hit = cache[id(edition)] = (edition, make(edition))
