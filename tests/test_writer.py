@@ -98,3 +98,18 @@ def test_an_output_path_that_is_a_symlink_loop(project, capsys):
     code, err = build(project, project / "loop", capsys)
     assert code == 2 and "Traceback" not in err
     assert "đường dẫn đầu ra (--out) là một vòng liên kết (symlink)" in err
+
+
+def test_a_file_put_again_is_the_last_one_put(tmp_path):
+    """A file made twice (a worker's editions rendered again after it failed) is written as made
+    the second time, whether the published output held the first version, the second, or neither."""
+    out = tmp_path / "build"
+    writer.write_site({"a.html": b"one", "b/c.html": b"two"}, out)
+    for first, second in ((b"one", b"changed"), (b"changed", b"one"), (b"new", b"newer"), (b"one", b"one")):
+        with writer.staged(out) as staging:
+            staging.put("a.html", first)
+            staging.put("a.html", second)
+            staging.put("b/c.html", b"two")
+            staging.commit()
+        assert (out / "a.html").read_bytes() == second and (out / "b/c.html").read_bytes() == b"two"
+        assert sorted(p.name for p in out.rglob("*")) == [".cumthidua-site", "a.html", "b", "c.html"]

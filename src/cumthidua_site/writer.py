@@ -137,7 +137,7 @@ class Staging:
         self.size = 0
         self.differs = False  # some file is new, or not what `out` holds
         self.replacing = False  # files may be put again (a worker's, after it failed)
-        self.waiting: list[str] = []  # files as `out` holds them, not yet linked into the staging folder
+        self.waiting: dict[str, None] = {}  # files as `out` holds them, not yet linked into the staging folder
         self._folders: set[str] = {""}
 
     def put(self, relative: str, content: "Path | bytes") -> tuple[bool, int]:
@@ -146,11 +146,12 @@ class Staging:
         size = len(content) if isinstance(content, bytes) else os.path.getsize(content)
         published = self.out / relative
         same = _same(published, content)
-        if self.replacing or relative in self.names:  # made again
+        if self.replacing or relative in self.names:  # made again: the last one counts
+            self.waiting.pop(relative, None)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.root / relative)
         if same and not self.differs:
-            self.waiting.append(relative)
+            self.waiting[relative] = None
         elif not (same and self._link(published, relative)):
             if not self.differs:
                 self.differs = True
@@ -170,7 +171,7 @@ class Staging:
             self.names.add(relative)
             self.size += size
         if waiting:
-            self.waiting.append(relative)
+            self.waiting[relative] = None
         if not same and not self.differs:
             self.differs = True
             self.place_waiting()
@@ -178,9 +179,9 @@ class Staging:
     def place_waiting(self) -> None:
         """Link the files found unchanged so far into the staging folder: the build is a new one."""
         for relative in self.waiting:
-            if not self._link(self.out / relative, relative):
+            if not self._link(self.out / relative, relative) and not os.path.lexists(self.root / relative):
                 _write(self._target(relative), (self.out / relative).read_bytes())
-        self.waiting = []
+        self.waiting = {}
 
     def commit(self) -> bool:
         """Swap the staging folder into place; False (and nothing written) when `out` already
