@@ -173,3 +173,19 @@ def test_a_file_read_back_from_the_cache_is_the_parse_it_kept(monkeypatch, tmp_p
     monkeypatch.setenv("CUMTHIDUA_CACHE", str(tmp_path / "cache"))
     loader._PARSED.clear()
     assert problems_of("a: 1\na: 2\n") and problems_of("a: 1\na: 2\n")  # said twice: not kept
+
+
+def test_a_damaged_cache_file_is_parsed_again(monkeypatch, tmp_path):
+    """A kept file that is JSON but not what the loader writes (a damaged or foreign cache) is
+    set aside: the text is parsed again, and the right parse is kept in its place."""
+    from cumthidua_site import caches, loader
+    monkeypatch.setenv("CUMTHIDUA_CACHE", str(tmp_path / "cache"))
+    text = "a: 938.21\nb: [1, 2]\n"
+    good, _ = parse_yaml(text, HERE)
+    [kept] = list((tmp_path / "cache/yaml").glob("*.json"))
+    for damage in ('["M", 1, 1, [["a", 1]]]', '["X", 1]', '"just text"', '[]', '{"M": 1}'):
+        kept.write_text(damage, encoding="utf-8")
+        loader._PARSED.clear()
+        again, problems = parse_yaml(text, HERE)
+        assert problems == [] and again == good and _located_tree(again) == _located_tree(good), damage
+    assert caches.read_json("yaml", kept.stem)[0] == "M"  # kept anew

@@ -110,3 +110,69 @@ def test_a_one_figure_edit_keeps_every_other_file_as_published(merged_project, w
     assert "2021/tinh/soc-trang/index.html" not in changed and "2026/index.html" not in changed
     assert len(changed) < len(after) / 2
     assert written(out) == in_memory(data)
+
+
+def test_a_rule_broken_while_the_worker_renders_stops_the_build_and_is_said(merged_project, workers):
+    """On a large site the checks run while the worker renders: a broken rule still stops the
+    build before anything is written, and is said in its place among the other problems."""
+    data, out = merged_project / "data", merged_project / "build"
+    build.forget()
+    assert not build.run(data, out=out).failed()
+    before = written(out)
+    edit(data / "2023/provinces.yaml", "rank: {value: 4,", "rank: {value: 2,")  # two provinces ranked 2nd
+    build.forget()
+    result = build.run(data, out=out)
+    assert result.failed() and workers[1] is not None
+    assert any("cùng xếp thứ 2" in p.message for p in result.errors), result.problems
+    assert written(out) == before and [p.name for p in out.parent.iterdir() if p.name.startswith(".build")] == []
+    build.forget()
+    alone = build.run(data)  # the same problems, in the same order, as a build that writes nothing
+    assert [(p.message, str(p.location)) for p in alone.problems] == \
+        [(p.message, str(p.location)) for p in result.problems]
+
+
+def test_a_mistake_in_a_template_stops_the_worker_and_leaves_nothing_behind(merged_project, workers):
+    """A page only this process renders fails (a mistake in our templates): the worker is stopped,
+    its staging folder removed, the published output untouched, the mistake located."""
+    data, out, templates = merged_project / "data", merged_project / "build", merged_project / "templates"
+    build.forget()
+    assert not build.run(data, out=out, templates=templates).failed()
+    before = written(out)
+    edit(templates / "404.html", "{% block main %}", "{% block main %}{{ khong_co_bien_nay }}")
+    build.forget()
+    result = build.run(data, out=out, templates=templates)
+    assert result.failed() and workers[1] is not None and workers[1].outcome is None
+    [problem] = result.errors
+    assert problem.location.path.name == "404.html" and "mẫu trang có lỗi" in problem.message
+    assert written(out) == before
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".build")] == []
+    with pytest.raises(ChildProcessError):  # the worker was reaped: no child of ours is left running
+        os.waitpid(workers[1].running.pid, os.WNOHANG)
+
+
+def test_an_editors_lock_file_beside_the_templates_changes_nothing(merged_project):
+    """Emacs leaves a dangling link (.#base.html) beside a template it is editing; vim a .swp file
+    that changes as one types. Neither is a template: builds and serve's rebuilds go on."""
+    data, templates = merged_project / "data", merged_project / "templates"
+    (templates / ".#base.html").symlink_to("user@host.12345:1700000000")
+    (templates / ".base.html.swp").write_bytes(b"\x00" * 16)
+    build.forget()
+    first = build.run(data, templates=templates)
+    assert not first.failed(), first.problems
+    (templates / ".base.html.swp").write_bytes(b"\x01" * 32)
+    again = build.run(data, templates=templates)
+    assert not again.failed() and again.files == first.files
+    assert not build.run(data, out=merged_project / "build", templates=templates).failed()
+
+
+def test_a_dataset_made_from_another_is_known_by_its_contents(merged_project):
+    """A dataset whose article (or edition, or site) was replaced no longer carries the hash of
+    the texts it was loaded from: what is kept under that hash cannot be served for it."""
+    import dataclasses
+    from cumthidua_site.dataset import load_project
+    project, _ = load_project(merged_project / "data")
+    dataset = project.editions[2023]
+    assert dataset.fingerprint
+    changed = dataclasses.replace(dataset, article=dataclasses.replace(dataset.article, body="Khác."))
+    assert changed.fingerprint == ""
+    assert dataclasses.replace(dataset, edition=dataset.edition.model_copy()).fingerprint == ""

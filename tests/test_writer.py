@@ -110,6 +110,7 @@ def test_a_file_put_again_is_the_last_one_put(tmp_path):
             staging.put("a.html", first)
             staging.put("a.html", second)
             staging.put("b/c.html", b"two")
+            assert staging.size == len(second) + 3
             staging.commit()
         assert (out / "a.html").read_bytes() == second and (out / "b/c.html").read_bytes() == b"two"
         assert sorted(p.name for p in out.rglob("*")) == [".cumthidua-site", "a.html", "b", "c.html"]

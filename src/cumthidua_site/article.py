@@ -505,17 +505,21 @@ def _kept(key: str) -> Optional[RenderedArticle]:
     if key not in _RENDERED:
         found = caches.read_json("articles", f"rendered-{key}")
         try:
-            _RENDERED[key] = RenderedArticle(found["headline"], found["sapo"], found["byline"], Markup(""),
-                                             found["unplaced"], found["marker"])
+            _remember(key, RenderedArticle(str(found["headline"]), str(found["sapo"]), str(found["byline"]),
+                                           Markup(""), str(found["unplaced"]), str(found["marker"])))
         except (TypeError, KeyError):
             return None
     return _RENDERED[key]
 
 
-def _keep(key: str, rendered: RenderedArticle) -> None:
+def _remember(key: str, rendered: RenderedArticle) -> None:
     _RENDERED[key] = rendered
-    while len(_RENDERED) > 16:  # the newest few: serve's rebuilds reuse every unchanged edition's
+    while len(_RENDERED) > 64:  # the newest: serve's rebuilds reuse every unchanged edition's
         del _RENDERED[next(iter(_RENDERED))]
+
+
+def _keep(key: str, rendered: RenderedArticle) -> None:
+    _remember(key, rendered)
     caches.write_json("articles", f"rendered-{key}", {
         "headline": rendered.headline, "sapo": rendered.sapo, "byline": rendered.byline,
         "unplaced": rendered.unplaced, "marker": rendered.marker})

@@ -197,7 +197,16 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
     if project is None:
         return result
     editions = {year: dataset.edition for year, dataset in project.editions.items()}
-    result.problems += check_all({**editions, **{y: e for y, e in project.drafts.items() if e is not None}})
+    checked = {**editions, **{y: e for y, e in project.drafts.items() if e is not None}}
+    at = len(result.problems)  # the checks' problems go here, whenever they are found
+    ran: list[bool] = []
+
+    def check() -> bool:
+        """The rules within and across editions (once); whether the build may go on."""
+        if not ran:
+            ran.append(True)
+            result.problems[at:at] = check_all(checked)
+        return not result.failed(strict)
     unpublished: dict[int, set[str]] = {}  # in a draft: what is shown without its correction
     recorded = {}
     for year, dataset in project.editions.items():  # a change to what was published needs a correction
@@ -214,10 +223,12 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
     if result.failed(strict):
         return result
     if out is None:
-        _render(result, project, data_dir, templates, strict, unpublished, recorded, draw, None)
+        if check():
+            _render(result, project, data_dir, templates, strict, unpublished, recorded, draw, None)
         return result
     with staged(out, wait=wait, on_wait=on_wait) as staging:
-        if _render(result, project, data_dir, templates, strict, unpublished, recorded, draw, staging):
+        # the checks run here while a worker renders its editions on the other core (a large site)
+        if _render(result, project, data_dir, templates, strict, unpublished, recorded, draw, staging, check):
             result.changed = staging.commit()
             result.written, result.totals = out, (len(staging.names), staging.size)
     result.problems += staging.notes
@@ -225,10 +236,13 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
 
 
 def _render(result: Result, project, data_dir: Path, templates: Optional[Path], strict: bool, unpublished: dict,
-            recorded: dict, draw: Optional[bool], staging: Optional[Staging]) -> bool:
-    """Render (into `staging`, file by file, when writing) and draw; whether all went well."""
+            recorded: dict, draw: Optional[bool], staging: Optional[Staging], check=None) -> bool:
+    """Render (into `staging`, file by file, when writing) and draw; whether all went well.
+    `check()`: whether the build may go on, called once the rendering has begun."""
     files, pictures, problems = render_site(project, find_templates(templates), unpublished=unpublished,
-                                            corrections=recorded, staging=staging)
+                                            corrections=recorded, staging=staging, meanwhile=check)
+    if files is None or (check is not None and not check()):  # the checks said no (or ran only now)
+        return False
     result.problems += problems + _undrawable(pictures, data_dir)
     if result.failed(strict):
         return False

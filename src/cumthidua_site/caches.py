@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, Optional
 
 # The libraries whose output a build's bytes depend on (with our own source, in `code()`).
 LIBRARIES = ("jinja2", "markupsafe", "pyyaml", "markdown", "babel", "pydantic", "pydantic-core", "nh3",
-             "python-slugify")
+             "python-slugify", "text-unidecode")
 
 
 def root() -> Optional[Path]:
@@ -63,7 +64,7 @@ def code() -> str:
     """A hash of everything besides the data that cached results depend on: this package's own
     source and the versions of the libraries it renders with. A new release or an edited module
     makes every result cached under the old one unreachable."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(sys.version.encode("utf-8"))  # Unicode data, decimal and JSON behaviour
     here = Path(__file__).resolve().parent
     for path in sorted(here.glob("*.py")):
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")

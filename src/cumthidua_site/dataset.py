@@ -44,13 +44,13 @@ class Dataset:
     article: ArticleSource
     files: tuple[Path, ...]
     digest: str = ""  # the hash of the texts it was loaded from (with the site's and the reference's)
-    digested: tuple[int, int] = (0, 0)  # the edition and site objects that digest describes
+    digested: tuple[int, int, int] = (0, 0, 0)  # the edition, site and article objects that digest describes
 
     @property
     def fingerprint(self) -> str:
-        """`digest`, while it still describes this dataset; "" once its edition or site was
-        replaced (a dataset made from another's is known only by its contents)."""
-        return self.digest if self.digested == (id(self.edition), id(self.site)) else ""
+        """`digest`, while it still describes this dataset; "" once its edition, site or article
+        was replaced (a dataset made from another's is known only by its contents)."""
+        return self.digest if self.digested == (id(self.edition), id(self.site), id(self.article)) else ""
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ def load_project(data_dir: Path) -> tuple[Optional[Project], list[Problem]]:
         inputs = [paths["site"], paths["reference"], *sorted(found_files)]
         digest = hashlib.sha256("\0".join(DIGESTS.get(str(p), "") for p in inputs).encode("ascii")).hexdigest()
         editions[year] = Dataset(data_dir, site, edition, article, tuple(sorted(found_files)), digest,
-                                 (id(edition), id(site)))
+                                 (id(edition), id(site), id(article)))
     _VALIDATED.clear()
     _VALIDATED.update(_NEXT)
     if problems and any(p.level is Level.ERROR for p in problems) or site is None:

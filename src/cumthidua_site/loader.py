@@ -346,7 +346,11 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[P
         return _PARSED[key], []
     name = caches.key("yaml", str(line_offset), text)
     kept = caches.read_json("yaml", name)
-    data, problems = (_thaw(kept, path), []) if kept is not None else _parse_yaml(text, path, line_offset)
+    try:
+        data, problems = _thaw(kept, path), []
+    except Exception:  # not what _freeze writes (a damaged or foreign file): parsed again, and kept anew
+        kept = None
+        data, problems = _parse_yaml(text, path, line_offset)
     if data is not None and not problems:
         if kept is None:
             caches.write_json("yaml", name, _freeze(data))
@@ -378,6 +382,12 @@ def _freeze(value: Any) -> Any:
 
 
 def _thaw(value: Any, path: Path) -> Any:
+    if type(value) is not list or not value or value[0] != "M":  # a document is always a mapping
+        raise LookupError("nothing kept, or not a document")
+    return _thawed(value, path)
+
+
+def _thawed(value: Any, path: Path) -> Any:
     if type(value) is not list:
         return value
     tag = value[0]
@@ -386,17 +396,19 @@ def _thaw(value: Any, path: Path) -> Any:
         for key, key_line, key_col, line, col, item in value[3]:
             out.key_locs[key] = Location(path, key_line, key_col)
             out.value_locs[key] = Location(path, line, col)
-            out[key] = _thaw(item, path)
+            out[key] = _thawed(item, path)
         return out
     if tag == "L":
         items = LocatedList(Location(path, value[1], value[2]))
         for line, col, item in value[3]:
             items.item_locs.append(Location(path, line, col))
-            items.append(_thaw(item, path))
+            items.append(_thawed(item, path))
         return items
     if tag == "N":
         return Decimal(value[1])
-    return dt.date.fromordinal(value[1])
+    if tag == "D":
+        return dt.date.fromordinal(value[1])
+    raise ValueError(f"not a kept value: {tag!r}")
 
 
 def _parse_yaml(text: str, path: Path, line_offset: int) -> tuple[Any, list[Problem]]:

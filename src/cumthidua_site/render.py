@@ -8,6 +8,7 @@ here each is rendered once, and a path made twice is an error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from dataclasses import dataclass, replace
@@ -22,7 +23,7 @@ from . import caches, cards, charts, corrections, downloads, images, isolate, me
 from .article import CHARTS, TABLES, RenderedArticle, start_render
 from .filters import FILTERS, versus
 from .dataset import Project
-from .errors import Location, Problem, error, note
+from .errors import Level, Location, Problem, error, note
 from .cards import Card
 from .contexts import ShareImage
 from .model import Edition
@@ -86,15 +87,18 @@ def _template_problem(exc: Exception, templates: Path) -> Problem:
 
 
 def render_site(project: Project, templates: Path, unpublished: Optional[dict] = None,
-                corrections: Optional[dict] = None, staging: Optional[Staging] = None
-                ) -> tuple[dict[str, bytes], dict[str, images.Picture], list[Problem]]:
+                corrections: Optional[dict] = None, staging: Optional[Staging] = None,
+                meanwhile: Optional[Callable[[], bool]] = None
+                ) -> tuple[Optional[dict[str, bytes]], dict[str, images.Picture], list[Problem]]:
     """Every file of the site, in memory, and the pictures to draw as PNG (by path), or the
     problems that stop it. `corrections`: each edition's corrections.Corrections, shown on the
     pages they concern; `unpublished`: each edition's changes shown without a correction (a
     draft): those pages get a band.
 
     With `staging`, each file goes into it as soon as it is made (none is returned), and a large
-    site is rendered on two cores: a worker process renders half the editions' own pages."""
+    site is rendered on two cores: a worker process renders half the editions' own pages.
+    `meanwhile()` is called once the worker has started; when it says no, the rendering stops
+    and the files are None."""
     if not templates.is_dir():
         return {}, {}, [error(Location(templates), "không tìm thấy thư mục mẫu trang (templates)",
                           "chạy lệnh trong thư mục dự án, hoặc chỉ đường dẫn bằng --templates")]
@@ -103,7 +107,7 @@ def render_site(project: Project, templates: Path, unpublished: Optional[dict] =
         return {}, {}, [error(Location(templates), f"thư mục mẫu trang thiếu tệp {', '.join(missing)}",
                           "dùng thư mục templates của dự án, hoặc chỉ đúng thư mục bằng --templates")]
     try:
-        return _render(project, templates, unpublished or {}, corrections or {}, staging)
+        return _render(project, templates, unpublished or {}, corrections or {}, staging, meanwhile)
     except TemplateError as exc:
         return {}, {}, [_template_problem(exc, templates)]
 
@@ -163,8 +167,9 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
     return blocks
 
 
-def _render(project: Project, templates: Path, unpublished: dict, said: dict, staging: Optional[Staging]
-            ) -> tuple[dict[str, bytes], dict[str, images.Picture], list[Problem]]:
+def _render(project: Project, templates: Path, unpublished: dict, said: dict, staging: Optional[Staging],
+            meanwhile: Optional[Callable[[], bool]] = None
+            ) -> tuple[Optional[dict[str, bytes]], dict[str, images.Picture], list[Problem]]:
     env = environment(templates)
     files: dict[str, bytes] = {}
     pictures: dict[str, images.Picture] = {}
@@ -175,15 +180,40 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
                              "chưa có base_url nên không tạo sitemap.xml, robots.txt và liên kết chuẩn (canonical)",
                              "điền địa chỉ đăng trang vào base_url trong site.yaml khi đã có"))
     shown = {year: corrections.shown(dataset.edition, said.get(year)) for year, dataset in project.editions.items()}
+    for cache in (views._USED, pages._CHARTS):  # what earlier builds of this process kept for other editions
+        views.keep_only(cache, [dataset.edition for dataset in project.editions.values()])
     shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
                           _favicon(templates), {}, _blocks(env, project, files, pictures), files,
                           unpublished=unpublished, corrections=shown, pictures=pictures)
     out = Output(files, staging, set())
     worker = Worker.start(env, project, shared, staging) if staging is not None else None
+    try:  # whatever stops this process's rendering (a mistake, a bug, a full disk) stops the worker's
+        if meanwhile is not None and not meanwhile():
+            return None, {}, []
+        found = _render_all(env, project, templates, shared, out, worker, problems)
+        if found:
+            return {}, {}, found
+    finally:
+        if worker is not None and worker.outcome is None:
+            with contextlib.suppress(OSError):  # already reaped when waiting for it failed
+                worker.running.stop()
+    if site.base_url:
+        files[urls.SITEMAP] = metadata.sitemap(site.base_url, out.indexable)
+        files[urls.ROBOTS] = metadata.robots(site.base_url)
+    if staging is not None:  # the downloads, the charts' SVG and the sitemap
+        out.flush()
+        files = {}
+    return files, pictures, problems
+
+
+def _render_all(env: Environment, project: Project, templates: Path, shared: pages.Shared, out: Output,
+                worker: Optional["Worker"], problems: list[Problem]) -> list[Problem]:
+    """Every page (the worker's editions excepted, until it is done); the articles' mistakes."""
     if worker is not None:
         shared.mine = worker.leaves
-    keys = {year: _edition_key(project, templates, shared, year) for year in project.editions}
-    if staging is None:  # in one process (serve): what an unchanged edition's pages were, again
+    keys = {}
+    if out.staging is None:  # in one process (serve): what an unchanged edition's pages were, again
+        keys = {year: _edition_key(project, templates, shared, year) for year in project.editions}
         kept = {year: _KEPT[year][1] for year, key in keys.items() if key and _KEPT.get(year, ("",))[0] == key}
         for edition in kept.values():
             edition.restore(shared, out)
@@ -192,27 +222,21 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
     site_kinds = [kind for kind in pages.KINDS if kind not in pages.EDITION_KINDS and kind not in pages.SHOW_ARTICLES]
     found = _render_editions(env, project, shared, out, problems, later=site_kinds)
     if found:
-        if worker is not None:
-            worker.running.stop()
-        return {}, {}, found
+        return found
     if worker is not None:
         found = worker.finish(env, project, shared, out, problems)
         if found:
-            return {}, {}, found
-    if staging is None:
+            return found
+    if keys and not any(p.level is Level.ERROR for p in problems):
         for year in [year for year, _ in shared.editions()]:
             if keys[year]:
                 _KEPT[year] = (keys[year], EditionPages.of(year, project, shared, out))
+        for year in [year for year in _KEPT if year not in project.editions]:
+            del _KEPT[year]
     shared.mine = pages.every
     _render_kinds(env, project, shared, [kind for kind in pages.SHOW_ARTICLES if kind not in pages.EDITION_KINDS],
                   out, problems)
-    if site.base_url:
-        files[urls.SITEMAP] = metadata.sitemap(site.base_url, out.indexable)
-        files[urls.ROBOTS] = metadata.robots(site.base_url)
-    if staging is not None:  # the downloads, the charts' SVG and the sitemap
-        out.flush()
-        files = {}
-    return files, pictures, problems
+    return []
 
 
 @dataclass
@@ -266,14 +290,27 @@ _KEPT: dict[int, tuple[str, EditionPages]] = {}
 def _edition_key(project: Project, templates: Path, shared: pages.Shared, year: int) -> str:
     """Everything an edition's own pages are made from: the texts of its files, the site's and the
     reference's (the dataset's fingerprint), the templates, which editions there are, and its
-    corrections and unpublished changes. "" when the data's texts are not known."""
+    corrections and unpublished changes. "" when any of it is not known for sure."""
     dataset = project.editions[year]
-    if not dataset.fingerprint:
+    if not dataset.fingerprint or dataset.site is not project.site:
         return ""
-    state = sorted((entry.name, entry.stat().st_mtime_ns, entry.stat().st_size) for entry in os.scandir(templates))
-    return caches.key("edition-pages", dataset.fingerprint, str(templates.resolve()), repr(state),
+    state = _templates_state(templates)
+    if not state:
+        return ""
+    return caches.key("edition-pages", dataset.fingerprint, str(templates.resolve()), state,
                       repr(sorted(project.editions)), repr(shared.corrections.get(year)),
                       repr(sorted(shared.unpublished.get(year, ()))))
+
+
+def _templates_state(templates: Path) -> str:
+    """The templates' names, sizes and dates ("" when one cannot be read): an editor's swap or
+    lock files beside them (.#base.html, .base.html.swp) are not templates and do not count."""
+    try:
+        found = sorted((entry.name, entry.stat().st_mtime_ns, entry.stat().st_size) for entry in os.scandir(templates)
+                       if entry.name.endswith((".html", ".css", ".js", ".svg")) and not entry.name.startswith("."))
+    except OSError:
+        return ""
+    return repr(found)
 
 
 def _render_editions(env: Environment, project: Project, shared: pages.Shared, out: Output, problems: list[Problem],
@@ -289,7 +326,7 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
         for year, dataset in shared.editions():
             paths = urls.downloads(year)
             made = shared.made[year] = downloads.make(site, dataset.edition, tuple(shared.corrections[year]),
-                                                      dataset.fingerprint)
+                                                      dataset.fingerprint if dataset.site is site else "")
             out.files[paths["figures_csv"]] = made.figures_csv
             out.files[paths["facts_csv"]] = made.facts_csv
             out.files[paths["json"]] = made.json
@@ -416,7 +453,9 @@ class Worker:
 def _split(project: Project) -> frozenset[int]:
     """The editions a worker renders, so that both processes have about as many pages; none
     for a small site. The old addresses' redirects show their edition's cards: it stays here."""
-    site_pages = len({p.name for d in project.editions.values() for p in d.edition.members}) + 6
+    # the site's own pages, and the checks run here meanwhile (as long as about 5 pages an edition)
+    site_pages = len({p.name for d in project.editions.values() for p in d.edition.members}) + 6 \
+        + 5 * len(project.editions)
     sizes = {year: len(dataset.edition.members) + 8 for year, dataset in project.editions.items()}
     if sum(sizes.values()) + site_pages < PARALLEL_FROM:
         return frozenset()

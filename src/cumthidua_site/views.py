@@ -141,13 +141,21 @@ def source_ids(edition: Edition, *things: object) -> list[str]:
 
 def kept(cache: dict, edition: Edition, make: Callable[[Edition], Any], most: int = 512) -> Any:
     """`make(edition)`, made once per edition object and kept by its identity (holding the edition
-    keeps its id from being reused) for the editions of the last build or two (`most`: an archive's)."""
+    keeps its id from being reused) for the editions of the last build (`most`: an archive's;
+    `keep_only` drops the editions a build no longer has)."""
     hit = cache.get(id(edition))
     if hit is None or hit[0] is not edition:
         hit = cache[id(edition)] = (edition, make(edition))
         while len(cache) > most:
             del cache[next(iter(cache))]
     return hit[1]
+
+
+def keep_only(cache: dict, editions) -> None:
+    """Forget what was kept for editions other than these (serve: the objects of earlier saves)."""
+    current = {id(edition): edition for edition in editions}
+    for key in [key for key, (edition, _) in cache.items() if current.get(key) is not edition]:
+        del cache[key]
 
 
 def used_sources(edition: Edition) -> list[str]:

@@ -112,9 +112,6 @@ def staged(out: Path, wait: bool = True, on_wait: Optional[Callable[[str], None]
         staging = Staging(out, root, notes)
         try:
             yield staging
-        except OSError as exc:
-            raise _refuse(out, f"không ghi được thư mục đầu ra ({exc.strerror}); trang cũ được giữ nguyên",
-                          "kiểm tra quyền ghi và dung lượng đĩa") from exc
         finally:
             if not _remove(root):  # after a swap it holds the old site
                 notes.append(_leftover_note(root))
@@ -134,7 +131,7 @@ class Staging:
         self.inode = os.stat(root).st_ino
         os.chmod(root, 0o755)  # mkdtemp makes it private; a web server must read it
         self.names: set[str] = set()
-        self.size = 0
+        self.sizes: dict[str, int] = {}
         self.differs = False  # some file is new, or not what `out` holds
         self.replacing = False  # files may be put again (a worker's, after it failed)
         self.waiting: dict[str, None] = {}  # files as `out` holds them, not yet linked into the staging folder
@@ -143,6 +140,19 @@ class Staging:
     def put(self, relative: str, content: "Path | bytes") -> tuple[bool, int]:
         """One file: its bytes, or a file to link (a drawn picture in the cache, read-only).
         Returns whether `out` already held it, and its size."""
+        with self._writing():
+            return self._put(relative, content)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failure to write the staging folder, said as such (the rendering's own are not)."""
+        try:
+            yield
+        except OSError as exc:
+            raise _refuse(self.out, f"không ghi được thư mục đầu ra ({exc.strerror}); trang cũ được giữ nguyên",
+                          "kiểm tra quyền ghi và dung lượng đĩa") from exc
+
+    def _put(self, relative: str, content: "Path | bytes") -> tuple[bool, int]:
         size = len(content) if isinstance(content, bytes) else os.path.getsize(content)
         published = self.out / relative
         same = _same(published, content)
@@ -167,14 +177,18 @@ class Staging:
 
     def record(self, relative: str, same: bool, size: int, waiting: bool = False) -> None:
         """A file put here, by this process or (`waiting`: not yet linked) by a worker of its build."""
-        if relative not in self.names:
-            self.names.add(relative)
-            self.size += size
+        self.names.add(relative)
+        self.sizes[relative] = size
         if waiting:
             self.waiting[relative] = None
         if not same and not self.differs:
             self.differs = True
-            self.place_waiting()
+            with self._writing():
+                self.place_waiting()
+
+    @property
+    def size(self) -> int:
+        return sum(self.sizes.values())
 
     def place_waiting(self) -> None:
         """Link the files found unchanged so far into the staging folder: the build is a new one."""
@@ -188,11 +202,12 @@ class Staging:
         holds exactly these files."""
         if not self.differs and _holds_only(self.out, self.names):
             return False
-        self.place_waiting()
-        (self.root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        if os.stat(self.root).st_ino != self.inode:  # removed and recreated under us: never publish a partial tree
-            raise OSError(errno.ESTALE, "thư mục tạm bị xóa trong lúc ghi")
-        _swap(self.root, self.out)
+        with self._writing():
+            self.place_waiting()
+            (self.root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            if os.stat(self.root).st_ino != self.inode:  # removed and recreated under us: never publish a partial tree
+                raise OSError(errno.ESTALE, "thư mục tạm bị xóa trong lúc ghi")
+            _swap(self.root, self.out)
         return True
 
     def _target(self, relative: str) -> Path:
