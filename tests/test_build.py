@@ -323,7 +323,7 @@ def test_a_build_from_the_caches_is_byte_identical_to_a_clean_one(project, tmp_p
 
     clean = build_with(tmp_path / "empty-cache", tmp_path / "clean")
     kept = tmp_path / "empty-cache"
-    assert {p.name for p in kept.iterdir()} == {"images", "templates", "articles", "yaml", "downloads"}
+    assert {p.name for p in kept.iterdir()} == {"images", "templates", "articles", "yaml", "downloads", ".pruned"}
     assert list(kept.glob("articles/rendered-*.json")) and list(kept.glob("downloads/*.json"))
     cached = build_with(tmp_path / "empty-cache", tmp_path / "cached")  # the same cache, now full
     assert cached == clean
@@ -386,3 +386,41 @@ def test_a_rebuild_in_one_process_renders_again_only_the_edition_that_changed(ed
     files, pages = rebuild_and_fresh()
     assert "2021/tinh/soc-trang/index.html" in pages and "2023/tinh/soc-trang/index.html" in pages
     assert "Số liệu mà các nguồn nêu" in files["2021/tinh/soc-trang/index.html"].decode()
+
+
+def test_the_cache_is_pruned_once_a_day_of_what_no_build_used_for_a_month(project, tmp_path, monkeypatch):
+    """A build removes from the disk cache what was neither made nor used for 30 days, once a
+    day; a picture a built site still links stays, and what a build reads is dated anew."""
+    import os
+    import time
+    from cumthidua_site import caches
+    from conftest import cli
+    data, out = project / "data", project / "build"
+    cache = tmp_path / "cache"  # this project's alone: everything in it is this project's
+    monkeypatch.setenv("CUMTHIDUA_CACHE", str(cache))
+    assert cli("build", "--data", str(data), "--out", str(out)).returncode == 0
+    month = time.time() - 40 * 24 * 3600
+    linked = next(p for p in (cache / "images").iterdir() if p.stat().st_nlink > 1)
+    kept_yaml = next((cache / "yaml").iterdir())
+    stale = {kind: cache / kind / f"{'0' * 64}.json" for kind in ("yaml", "downloads", "articles")}
+    stale["images"] = cache / "images" / f"{'0' * 64}.png"
+    elsewhere = cache / "images" / f"{'2' * 64}.png"  # a picture another built site links, not this build
+    elsewhere.write_bytes(b"\x89PNG")
+    os.link(elsewhere, tmp_path / "another-site.png")
+    for path in [*stale.values(), linked, kept_yaml, elsewhere]:
+        if not path.exists():
+            path.write_bytes(b"{}")
+        os.utime(path, (month, month))
+    (cache / ".pruned").unlink(missing_ok=True)
+    again = cli("build", "--data", str(data), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert not any(path.exists() for path in stale.values())
+    assert linked.exists() and kept_yaml.exists()  # used by this build: dated anew
+    assert elsewhere.exists()  # old, unused here, but a built site links it
+    assert time.time() - kept_yaml.stat().st_mtime < 3600
+    old = cache / "downloads" / f"{'1' * 64}.json"
+    old.write_bytes(b"{}")
+    os.utime(old, (month, month))
+    assert cli("build", "--data", str(data), "--out", str(out)).returncode == 0
+    assert old.exists()  # pruned already today
+    assert caches.prune(days=30) == 0 and old.exists()

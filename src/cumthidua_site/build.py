@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from . import cards, corrections, images
+from . import caches, cards, corrections, images
 from . import formatting as fmt
 from .checks import check_all
 from .dataset import load_project
@@ -232,6 +232,8 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
             result.changed = staging.commit()
             result.written, result.totals = out, (len(staging.names), staging.size)
     result.problems += staging.notes
+    if result.written is not None:
+        caches.prune()  # once a day: what no build used for a month
     return result
 
 

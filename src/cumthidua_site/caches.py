@@ -1,18 +1,22 @@
-"""Where what one build made is kept for the next: drawn pictures, compiled templates.
+"""Where what one build made is kept for the next: drawn pictures, compiled templates, parsed
+data files, downloads, rendered articles.
 
 One folder for every project on the machine ($CUMTHIDUA_CACHE, else the user's cache folder):
 everything in it is named by the hash of what it was made from, so a project never reads
 another's by mistake. Safe to delete at any time; a folder that cannot be made only means
-the next build does the work again.
+the next build does the work again. A build prunes it once a day (`prune`): what no build
+used for a month goes, except a picture a built site still links.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -117,13 +121,65 @@ def read_json(kind: str, name: str) -> Optional[Any]:
     folder_path = folder(kind)
     if folder_path is None:
         return None
+    path = folder_path / f"{name}.json"
     try:
-        return json.loads((folder_path / f"{name}.json").read_bytes())
+        with open(path, "rb") as file:
+            found = json.loads(file.read())
+            used(file.fileno(), path)
+        return found
     except (OSError, ValueError):
         return None
+
+
+def used(fd: int, path: Path) -> None:
+    """A cached file a build uses: dated now when its date is more than a week old, so `prune`
+    (a month) never removes a file a build of these days may still be about to link."""
+    try:
+        if time.time() - os.fstat(fd).st_mtime > 7 * 24 * 3600:
+            os.utime(path)
+    except OSError:
+        pass
 
 
 def write_json(kind: str, name: str, value: Any) -> None:
     folder_path = folder(kind)
     if folder_path is not None:
         write(folder_path / f"{name}.json", json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
+KEEP_DAYS = 30
+KINDS = ("images", "templates", "articles", "yaml", "downloads")
+
+
+def prune(days: int = KEEP_DAYS) -> int:
+    """Remove what the cache holds that was neither made nor used for `days` days, at most once
+    a day (a stamp file says when). A drawn picture that a built site still links (a second name
+    for the file) is kept whatever its age. Returns how many files went; never fails a build."""
+    top = root()
+    if top is None:
+        return 0
+    stamp = top / ".pruned"
+    now = time.time()
+    try:
+        if now - stamp.stat().st_mtime < 24 * 3600:
+            return 0
+    except OSError:
+        pass
+    removed = 0
+    try:
+        top.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+        for kind in KINDS:
+            with os.scandir(top / kind) if (top / kind).is_dir() else contextlib.nullcontext([]) as entries:
+                for entry in entries:
+                    try:
+                        found = entry.stat(follow_symlinks=False)
+                        if entry.is_file(follow_symlinks=False) and found.st_nlink == 1 \
+                                and now - found.st_mtime > days * 24 * 3600:
+                            os.unlink(entry.path)
+                            removed += 1
+                    except OSError:
+                        continue
+    except OSError:
+        pass
+    return removed

@@ -132,7 +132,10 @@ def _in_cache(key: str) -> Optional[Path]:
     path = folder / f"{key}.png"
     try:
         with open(path, "rb") as file:
-            return path if file.read(len(PNG_SIGNATURE)) == PNG_SIGNATURE else None
+            if file.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE:
+                return None
+            caches.used(file.fileno(), path)
+            return path
     except OSError:
         return None
 
