@@ -10,7 +10,6 @@ used for a month goes, except a picture a built site still links.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -170,7 +169,9 @@ def prune(days: int = KEEP_DAYS) -> int:
         top.mkdir(parents=True, exist_ok=True)
         stamp.touch()
         for kind in KINDS:
-            with os.scandir(top / kind) if (top / kind).is_dir() else contextlib.nullcontext([]) as entries:
+            if not (top / kind).is_dir():
+                continue
+            with os.scandir(top / kind) as entries:
                 for entry in entries:
                     try:
                         found = entry.stat(follow_symlinks=False)

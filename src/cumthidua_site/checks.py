@@ -19,7 +19,7 @@ from .errors import Location, Problem, error, warning
 from .figures import PERCENT, Claim, Figure, Interval, Model, Qualifier, rounding_interval, walk
 from .formatting import figure as say
 from .formatting import number
-from . import series
+from . import series, views
 from .model import Edition, Province, ProvinceList
 
 NOWHERE = Location(Path("?"))
@@ -405,13 +405,9 @@ ACROSS: tuple[Callable[[dict[int, Edition]], Iterator[Problem]], ...] = (
 
 def check_all(editions: dict[int, Edition]) -> list[Problem]:
     """Each edition's rules, then the rules across editions."""
-    global _CHECKED
-    checked = {}  # an edition object unchanged since the last build (serve) is not checked again
-    for edition in editions.values():
-        hit = _CHECKED.get(id(edition))
-        checked[id(edition)] = hit if hit is not None and hit[0] is edition else (edition, check(edition))
-    _CHECKED = checked
-    problems = [problem for year in sorted(editions) for problem in checked[id(editions[year])][1]]
+    views.keep_only(_CHECKED, editions.values())  # an edition object unchanged since the last build
+    problems = [problem for year in sorted(editions)  # (serve) is not checked again
+                for problem in views.kept(_CHECKED, editions[year], check)]
     return problems + [problem for rule in ACROSS for problem in rule(editions)]
 
 

@@ -68,6 +68,12 @@ class Project:
     def newest(self) -> Optional[Dataset]:
         return self.editions[max(self.editions)] if self.editions else None
 
+    def fingerprint(self, year: int) -> str:
+        """An edition's fingerprint, when it describes what this project's pages are made from
+        ("" once the project's site is not the one the edition was loaded with)."""
+        dataset = self.editions[year]
+        return dataset.fingerprint if dataset.site is self.site else ""
+
 
 def validation_problems(exc: ValidationError, root: type[BaseModel], docs: dict[str, Any],
                         paths: dict[str, Path]) -> list[Problem]:

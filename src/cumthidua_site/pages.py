@@ -400,7 +400,8 @@ def data_pages(shared: Shared) -> Iterator[Page]:
         edition = dataset.edition
         path = urls.data(year)
         files = urls.downloads(year)
-        made = shared.made.get(year) or downloads.make(shared.project.site, edition, fingerprint=dataset.fingerprint)
+        made = shared.made.get(year) or downloads.make(shared.project.site, edition,
+                                                        fingerprint=shared.project.fingerprint(year))
         dictionary = made.dictionary
         description = (f"Tải toàn bộ số liệu năm {year} dạng CSV và JSON, kèm đơn vị, cách ghi, khoảng giá trị và "
                        f"nguồn của từng con số; từ điển các trường.")

@@ -213,7 +213,8 @@ def _render_all(env: Environment, project: Project, templates: Path, shared: pag
         shared.mine = worker.leaves
     keys = {}
     if out.staging is None:  # in one process (serve): what an unchanged edition's pages were, again
-        keys = {year: _edition_key(project, templates, shared, year) for year in project.editions}
+        state = _templates_state(templates)
+        keys = {year: _edition_key(project, templates, state, shared, year) for year in project.editions}
         kept = {year: _KEPT[year][1] for year, key in keys.items() if key and _KEPT.get(year, ("",))[0] == key}
         for edition in kept.values():
             edition.restore(shared, out)
@@ -228,9 +229,10 @@ def _render_all(env: Environment, project: Project, templates: Path, shared: pag
         if found:
             return found
     if keys and not any(p.level is Level.ERROR for p in problems):
-        for year in [year for year, _ in shared.editions()]:
-            if keys[year]:
-                _KEPT[year] = (keys[year], EditionPages.of(year, project, shared, out))
+        rendered = [year for year, _ in shared.editions() if keys[year]]
+        owners = {path: _edition_of(path, project) for path in (*out.files, *shared.pictures)}
+        for year in rendered:
+            _KEPT[year] = (keys[year], EditionPages.of(year, owners, shared, out))
         for year in [year for year in _KEPT if year not in project.editions]:
             del _KEPT[year]
     shared.mine = pages.every
@@ -251,11 +253,12 @@ class EditionPages:
     headline: str
 
     @classmethod
-    def of(cls, year: int, project: Project, shared: pages.Shared, out: Output) -> "EditionPages":
-        mine = {path: content for path, content in out.files.items() if _edition_of(path, project) == year}
+    def of(cls, year: int, owners: dict[str, Optional[int]], shared: pages.Shared, out: Output) -> "EditionPages":
+        """`owners`: the edition of every file and picture path (`_edition_of`)."""
+        mine = {path: content for path, content in out.files.items() if owners[path] == year}
         shown = {shared.page_pictures[path] for path in mine if path in shared.page_pictures}
         return cls(year, mine, {path: picture for path, picture in shared.pictures.items()
-                                if path in shown or _edition_of(path, project) == year},
+                                if path in shown or owners[path] == year},
                    {path: card for path, card in shared.cards.items() if path in mine},
                    [path for path in out.indexable if path in mine], shared.headlines[year])
 
@@ -287,17 +290,14 @@ def _edition_of(path: str, project: Project) -> Optional[int]:
 _KEPT: dict[int, tuple[str, EditionPages]] = {}
 
 
-def _edition_key(project: Project, templates: Path, shared: pages.Shared, year: int) -> str:
+def _edition_key(project: Project, templates: Path, state: str, shared: pages.Shared, year: int) -> str:
     """Everything an edition's own pages are made from: the texts of its files, the site's and the
-    reference's (the dataset's fingerprint), the templates, which editions there are, and its
-    corrections and unpublished changes. "" when any of it is not known for sure."""
-    dataset = project.editions[year]
-    if not dataset.fingerprint or dataset.site is not project.site:
+    reference's (the project's fingerprint of it), the templates (`state`), which editions there
+    are, and its corrections and unpublished changes. "" when any of it is not known for sure."""
+    fingerprint = project.fingerprint(year)
+    if not fingerprint or not state:
         return ""
-    state = _templates_state(templates)
-    if not state:
-        return ""
-    return caches.key("edition-pages", dataset.fingerprint, str(templates.resolve()), state,
+    return caches.key("edition-pages", fingerprint, str(templates.resolve()), state,
                       repr(sorted(project.editions)), repr(shared.corrections.get(year)),
                       repr(sorted(shared.unpublished.get(year, ()))))
 
@@ -326,7 +326,7 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
         for year, dataset in shared.editions():
             paths = urls.downloads(year)
             made = shared.made[year] = downloads.make(site, dataset.edition, tuple(shared.corrections[year]),
-                                                      dataset.fingerprint if dataset.site is site else "")
+                                                      project.fingerprint(year))
             out.files[paths["figures_csv"]] = made.figures_csv
             out.files[paths["facts_csv"]] = made.facts_csv
             out.files[paths["json"]] = made.json

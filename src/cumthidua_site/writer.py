@@ -163,9 +163,6 @@ class Staging:
         if same and not self.differs:
             self.waiting[relative] = None
         elif not (same and self._link(published, relative)):
-            if not self.differs:
-                self.differs = True
-                self.place_waiting()
             target = self._target(relative)
             if isinstance(content, bytes):
                 _write(target, content)
@@ -193,7 +190,7 @@ class Staging:
     def place_waiting(self) -> None:
         """Link the files found unchanged so far into the staging folder: the build is a new one."""
         for relative in self.waiting:
-            if not self._link(self.out / relative, relative) and not os.path.lexists(self.root / relative):
+            if not self._link(self.out / relative, relative):
                 _write(self._target(relative), (self.out / relative).read_bytes())
         self.waiting = {}
 
