@@ -345,13 +345,12 @@ def test_a_build_from_the_caches_is_byte_identical_to_a_clean_one(project, tmp_p
     assert again == build_with(tmp_path / "a-third-cache", tmp_path / "fresh-again")
 
 
-def test_a_rebuild_in_one_process_renders_again_only_the_edition_that_changed(editions_project, monkeypatch):
-    """serve's rebuild after an edit to one edition renders that edition's pages and the site's
-    own pages again, and takes the other editions' pages as they were: the same bytes a fresh
-    build makes. A template change renders everything."""
+def _rebuilder(data: Path, templates: Path, monkeypatch):
+    """serve's rebuild, then a fresh build of the same files in the same process: `rebuild_and_fresh()`
+    checks that both made the same files and pictures, and returns the files and the pages the
+    rebuild rendered (every page that has a share picture: all but the redirects)."""
     from cumthidua_site import render
     from cumthidua_site.build import forget, run
-    data, templates = editions_project / "data", editions_project / "templates"
     rendered: list[str] = []
     original = render._share_image
 
@@ -367,9 +366,18 @@ def test_a_rebuild_in_one_process_renders_again_only_the_edition_that_changed(ed
         pages = list(rendered)
         forget()
         fresh = run(data, templates=templates)
-        assert again.files == fresh.files and again.pictures.keys() == fresh.pictures.keys()
+        assert again.files == fresh.files and again.pictures == fresh.pictures
         return again.files, pages
+    return rebuild_and_fresh
 
+
+def test_a_rebuild_in_one_process_renders_again_only_the_edition_that_changed(editions_project, monkeypatch):
+    """serve's rebuild after an edit to one edition renders that edition's pages and the site's
+    own pages again, and takes the other editions' pages as they were: the same bytes a fresh
+    build makes. A template change renders everything."""
+    from cumthidua_site.build import forget, run
+    data, templates = editions_project / "data", editions_project / "templates"
+    rebuild_and_fresh = _rebuilder(data, templates, monkeypatch)
     forget()
     assert not run(data, templates=templates).failed()
     edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.27,")
@@ -386,6 +394,46 @@ def test_a_rebuild_in_one_process_renders_again_only_the_edition_that_changed(ed
     files, pages = rebuild_and_fresh()
     assert "2021/tinh/soc-trang/index.html" in pages and "2023/tinh/soc-trang/index.html" in pages
     assert "Số liệu mà các nguồn nêu" in files["2021/tinh/soc-trang/index.html"].decode()
+
+
+def test_a_figure_edit_in_one_process_renders_again_only_the_pages_that_show_the_province(editions_project,
+                                                                                          monkeypatch):
+    """Within the edited edition, serve keeps each member page, and each province's page across
+    the years, under what it shows: one province's figure renders again its own pages and its two
+    neighbours' (they link it), not the other provinces'. A change to the cluster renders every
+    member page of the year again, and so does a template that reads the whole edition."""
+    from cumthidua_site.build import forget, run
+    data, templates = editions_project / "data", editions_project / "templates"
+    rebuild_and_fresh = _rebuilder(data, templates, monkeypatch)
+    forget()
+    assert not run(data, templates=templates).failed()
+    members = sorted(p for p in run(data, templates=templates).files if re.fullmatch(r"2023/tinh/[^/]+/index\.html", p))
+    assert len(members) == 12
+
+    def rendered_members(pages: list[str]) -> list[str]:
+        return sorted(p for p in pages if p in members)
+
+    edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.27,")
+    files, pages = rebuild_and_fresh()
+    assert "938,27" in files["2023/tinh/soc-trang/index.html"].decode()
+    again = rendered_members(pages)
+    assert len(again) == 3 and "2023/tinh/soc-trang/index.html" in again
+    neighbours = re.findall(r'href="[^"]*/tinh/([^/"]+)/index\.html" rel="(?:prev|next)"', files["2023/tinh/soc-trang/index.html"].decode())
+    assert sorted(f"2023/tinh/{n}/index.html" for n in neighbours) == [p for p in again if "soc-trang" not in p]
+    assert [p for p in pages if re.fullmatch(r"tinh/[^/]+/index\.html", p)] == ["tinh/soc-trang/index.html"]
+    assert "938,27" in files["tinh/soc-trang/index.html"].decode()
+
+    edit(data / "2023/cluster.yaml", "{value: 71.2, qualifier: exact", "{value: 71.3, qualifier: exact")
+    files, pages = rebuild_and_fresh()  # the cluster's income: every member page compares with it
+    assert rendered_members(pages) == members
+
+    edit(templates / "province.html", "<h1>{{ p.name }}</h1>", "<h1>{{ p.name }}</h1><!-- {{ ranked | length }} -->")
+    files, pages = rebuild_and_fresh()
+    assert rendered_members(pages) == members
+    edit(data / "2023/provinces.yaml", "score: {value: 938.27,", "score: {value: 938.29,")
+    files, pages = rebuild_and_fresh()  # a template reading `ranked`: no member page is kept
+    assert rendered_members(pages) == members
+    assert [p for p in pages if re.fullmatch(r"tinh/[^/]+/index\.html", p)] == ["tinh/soc-trang/index.html"]
 
 
 def test_the_cache_is_pruned_once_a_day_of_what_no_build_used_for_a_month(project, tmp_path, monkeypatch):

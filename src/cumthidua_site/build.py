@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from . import caches, cards, corrections, images
+from . import caches, corrections, images
 from . import formatting as fmt
 from .checks import check_all
 from .dataset import load_project
@@ -150,7 +150,7 @@ def _undrawable(pictures: dict[str, images.Picture], data_dir: Path) -> list[Pro
     """A warning for characters the shipped font has no glyph for: the pictures leave them out."""
     found: dict[str, list[str]] = {}
     for path, picture in sorted(pictures.items()):
-        for char in cards.undrawable(picture.svg):
+        for char in picture.undrawable:
             found.setdefault(char, []).append(path)
     return [warning(Location(data_dir), f"ảnh chia sẻ và ảnh biểu đồ không vẽ được ký tự “{char}” (U+{ord(char):04X}) "
                     f"vì phông chữ đi kèm không có; ký tự này sẽ thiếu trong {len(paths)} ảnh, như {paths[0]}",
@@ -163,7 +163,8 @@ def forget() -> None:
     templates, rendered articles, downloads): the next build starts cold. For benchmarks."""
     from . import article, checks, dataset, downloads, loader, pages, render, views
     for cache in (loader._PARSED, render._ENVIRONMENTS, article._RENDERED, article._COMPILED, downloads._MADE,
-                  views._USED, images._MEMORY, pages._CHARTS, render._KEPT, dataset._VALIDATED, checks._CHECKED):
+                  views._USED, views._DIGESTS, images._MEMORY, pages._CHARTS, render._KEPT, render._PAGES,
+                  render._READS, dataset._VALIDATED, checks._CHECKED):
         cache.clear()
 
 

@@ -8,7 +8,6 @@ Pure functions: text in, SVG text out. `images` turns them into PNG with the shi
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -188,11 +187,3 @@ def credit_text(sources: list, site) -> str:
         parts.append(f"“{s.title}”{authors}, {s.publisher}")
     said = f"Số liệu theo {'; '.join(parts)}. " if parts else ""
     return f"{said}Biểu đồ: {site.title} ({site.publisher.name})."
-
-
-_DRAWN_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
-
-
-def undrawable(svg: str) -> list[str]:
-    """The characters of a picture's drawn text that the shipped font has no glyph for."""
-    return fonts.missing("".join(html.unescape(text) for text in _DRAWN_TEXT.findall(svg)))

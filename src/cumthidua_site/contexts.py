@@ -161,10 +161,22 @@ class ProvincesPage(Base):
     rows: list[ProvinceRow]
 
 
+@dataclass(frozen=True)
+class HistoryRow:
+    """A province in one edition, as its page across the years shows it. Not the edition itself:
+    the page then reads nothing of the other provinces, and serve may keep it while they change."""
+
+    year: int
+    province: Province
+    poverty: Any  # its own poverty reduction, else the floor the cluster states for the unnamed rest
+    path: str  # its page in that edition
+    links: Links  # that edition's pages
+
+
 @dataclass
 class ProvincePage(Base):
     name: str
-    memberships: list[tuple[series.Membership, str, Links]]  # (membership, its page, its edition's pages)
+    memberships: list[HistoryRow]  # oldest first
     chart: Markup
     change: Any
     into_path: Optional[str]  # the page of what it became, when that is a province of the site too
@@ -216,6 +228,7 @@ class Page:
     template: str
     context: Any
     card: Any = None  # cards.Card: what the page's share picture shows
+    key: str = ""  # serve: what the page is made from, to keep it by ("" for none); no context: kept
 
     def variables(self) -> dict[str, Any]:
         return {f.name: getattr(self.context, f.name) for f in fields(self.context)}

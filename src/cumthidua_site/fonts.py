@@ -41,8 +41,14 @@ def width(text: str, size: float, bold: bool = False) -> float:
 
 def missing(text: str) -> list[str]:
     """The characters of `text` the shipped font cannot draw, each once, in order."""
-    regular = _widths()[0]
-    return list(dict.fromkeys(c for c in text if c not in regular and c not in "\n\t"))
+    if _drawable().issuperset(text):  # nearly always: one pass in C
+        return []
+    return list(dict.fromkeys(c for c in text if c not in _drawable()))
+
+
+@lru_cache(maxsize=1)
+def _drawable() -> frozenset[str]:
+    return frozenset(_widths()[0]) | {"\n", "\t"}
 
 
 # Pictures are made again on every build, mostly from the same strings: the lines are kept.

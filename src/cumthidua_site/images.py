@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import os
+import re
 import time
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -47,6 +49,14 @@ class Picture:
     @cached_property
     def key(self) -> str:
         return hashlib.sha256(f"{_renderer()}\n{self.zoom}\n{self.svg}".encode("utf-8")).hexdigest()
+
+    @cached_property  # checked on every build: serve keeps the pictures of unchanged pages
+    def undrawable(self) -> list[str]:
+        """The characters of its drawn text that the shipped font has no glyph for."""
+        return fonts.missing("".join(html.unescape(text) for text in _DRAWN_TEXT.findall(self.svg)))
+
+
+_DRAWN_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
 
 
 @lru_cache(maxsize=1)

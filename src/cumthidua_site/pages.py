@@ -11,13 +11,13 @@ from typing import Any, Callable, Iterator, Optional
 
 from markupsafe import Markup
 
-from . import cards, charts, downloads, images, metadata, series, urls, views
+from . import caches, cards, charts, downloads, images, metadata, series, urls, views
 from . import formatting as fmt
 from .cards import Card
 from .article import RenderedArticle
 from .dataset import Dataset, Project
-from .contexts import (TEMPLATES, ArticlePage, Base, DataPage, EditionBase, EditionSummary, Links,  # noqa: F401
-                       MemberPage, MembersPage, NotFoundPage, Page, PageMeta, ProvincePage, ProvinceRow,
+from .contexts import (TEMPLATES, ArticlePage, Base, DataPage, EditionBase, EditionSummary, HistoryRow,  # noqa: F401
+                       Links, MemberPage, MembersPage, NotFoundPage, Page, PageMeta, ProvincePage, ProvinceRow,
                        ProvincesPage, RankingsPage, RedirectPage, YearsPage, CorrectionsPage, EmbedPage)
 from .model import Edition, Province, Site, Source
 
@@ -44,6 +44,11 @@ class Shared:
     page_pictures: dict[str, str] = field(default_factory=dict)  # each page's share picture's path
     headlines: dict[int, str] = field(default_factory=dict)  # every edition's article headline
     mine: Callable[[int], bool] = field(default=lambda year: True)  # the editions whose own pages this process renders
+    # serve: what every kept page is made from (templates, site, editions; "" keeps none), the names
+    # each template reads from its context, and whether the page at a path was kept under a key
+    page_base: str = ""
+    reads: Callable[[str], frozenset[str]] = field(default=lambda template: frozenset({"*"}))
+    reuse: Callable[[str, str], bool] = field(default=lambda path, key: False)
 
     def editions(self) -> list[tuple[int, Dataset]]:
         """The editions to render the own pages of (all, unless a worker renders some)."""
@@ -89,6 +94,15 @@ class Shared:
                     years=sorted(self.project.editions, reverse=True), draft=draft,
                     corrected=corrected or [],
                     data_home=urls.data(year if year is not None else self.newest))
+
+    def page_key(self, template: str, unkeyed: frozenset[str], *parts: object) -> str:
+        """A page's key for serve to keep it by: `parts` (what the page shows) and what every page
+        is made from. "" (render it every time) when pages are not kept, or when its template reads
+        a name of `unkeyed`, which `parts` do not cover."""
+        reads = self.reads(template)
+        if not self.page_base or "*" in reads or unkeyed & reads:
+            return ""
+        return caches.key(self.page_base, template, *map(repr, parts))
 
     def touched(self, years, shows: Callable[[str], bool]) -> tuple[list, bool]:
         """For a page showing the editions `years`, with `shows(key)` saying whether it shows a
@@ -369,12 +383,28 @@ def _province_card(kicker_text: str, title: str, province: Province, year: int,
     return Card(kicker_text, title, figure=figure, label=label, chart=chart)
 
 
+# What an edition's views hold of all its provinces: a member page whose template reads any of
+# them is rendered again whenever any province changes (its key covers its own province only).
+EDITION_WIDE = frozenset({"edition", "table_sources", "score_rows", "income_rows", "poverty_rows", "poverty_others",
+                          "ranked", "unnamed_ranks", "members"})
+
+
 def member_pages(shared: Shared) -> Iterator[Page]:
     for year, dataset in shared.editions():
         edition, cluster = dataset.edition, dataset.edition.cluster
         members = views.by_name(edition.members)
+        whole, each = views.digests(edition) if shared.page_base else ("", {})
         for index, province in enumerate(members):
             path = urls.member(year, province.name)
+            prev = members[index - 1] if index else None
+            after = members[index + 1] if index + 1 < len(members) else None
+            shows = (lambda key, name=province.name: key.startswith(f"provinces.{name}.") or key in CLUSTER_IN_TABLES)
+            key = shared.page_key("province.html", EDITION_WIDE, path, whole, each.get(province.name),
+                                  prev and each.get(prev.name), after and each.get(after.name),
+                                  shared.touched([year], shows))
+            if shared.reuse(path, key):
+                yield Page(path, "province.html", None, key=key)
+                continue
             known = "; ".join(
                 [("dẫn đầu" if province.rank.value == 1 else f"xếp thứ {fmt.value(province.rank)}")] * province.rank.known
                 + [f"đạt {fmt.figure(province.score)}"] * province.score.known
@@ -385,14 +415,10 @@ def member_pages(shared: Shared) -> Iterator[Page]:
                             + " Số liệu các nguồn nêu về tỉnh và những số liệu còn thiếu.",
                             urls.members(year), shared.canonical(path))
             yield Page(path, "province.html", MemberPage(
-                **shared.edition_base(dataset, meta, views.province_sources(edition, province),
-                                      lambda key, name=province.name: key.startswith(f"provinces.{name}.")
-                                      or key in CLUSTER_IN_TABLES),
-                p=province, facts=province_facts(edition, province),
-                prev=members[index - 1] if index else None,
-                next=members[index + 1] if index + 1 < len(members) else None,
+                **shared.edition_base(dataset, meta, views.province_sources(edition, province), shows),
+                p=province, facts=province_facts(edition, province), prev=prev, next=after,
                 across=urls.province(province.name)),
-                _province_card(kicker(edition), meta.title, province, year))
+                _province_card(kicker(edition), meta.title, province, year), key)
 
 
 def data_pages(shared: Shared) -> Iterator[Page]:
@@ -543,11 +569,22 @@ def province_pages(shared: Shared) -> Iterator[Page]:
     editions = _editions(shared)
     names = series.province_names(editions)
     sources = _all_sources(shared)
+    # what a province's page shows beyond its own figures: every edition's sources, the mergers,
+    # the other provinces' names (its page links the ones it merged with)
+    beyond = shared.page_base and repr((names, [(year, views.digests(e)[0]) for year, e in sorted(editions.items())]))
     for name in names:
         path = urls.province(name)
         memberships = series.history(editions, name)
+        columns = {f"provinces.{name}.{f}" for f in ("rank", "score", "income_per_capita", "poverty_reduction")}
+        touched = shared.touched([m.year for m in memberships], (columns | {"poverty.others_reduction"}).__contains__)
+        kept = shared.page_key("province_history.html", frozenset(), path, beyond,
+                               [(m.year, views.digests(m.edition)[1][name]) for m in memberships], touched)
+        if shared.reuse(path, kept):
+            yield Page(path, "province_history.html", None, key=kept)
+            continue
         change = series.change_of(editions, name)
-        rows = [(m, urls.member(m.year, name), links(m.year)) for m in memberships]
+        rows = [HistoryRow(m.year, m.province, m.edition.poverty_reduction(m.province), urls.member(m.year, name),
+                           links(m.year)) for m in memberships]
         drawn, made = [], []
         for key, label in HISTORY_CHARTS:  # a small chart for each figure known in two years or more
             points = [(m.year, getattr(m.province, key)) for m in memberships[-RECENT_YEARS:]
@@ -571,9 +608,7 @@ def province_pages(shared: Shared) -> Iterator[Page]:
                                                       if change else ""),
                         urls.PROVINCES, shared.canonical(path))
         into = change.into if change is not None and change.into in names and change.into != name else None
-        columns = {f"provinces.{name}.{f}" for f in ("rank", "score", "income_per_capita", "poverty_reduction")}
-        corrected, draft = shared.touched([m.year for m in memberships],
-                                          (columns | {"poverty.others_reduction"}).__contains__)
+        corrected, draft = touched
         yield Page(path, "province_history.html", ProvincePage(
             **shared.base(meta, None, [k for k in sources if k in set(used)], sources, corrected=corrected, draft=draft),
             name=name, memberships=rows, chart=chart, change=change,
@@ -581,7 +616,7 @@ def province_pages(shared: Shared) -> Iterator[Page]:
             parts_paths=[(part, urls.province(part) if part in names and part != name else None)
                          for part in (change.parts if change else [])]),
             _province_card(shared.project.site.title, meta.title, memberships[-1].province, memberships[-1].year,
-                           made[0] if made else None))
+                           made[0] if made else None), kept)
 
 
 def redirect_pages(shared: Shared) -> Iterator[Page]:

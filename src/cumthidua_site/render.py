@@ -9,6 +9,7 @@ here each is rendered once, and a path made twice is an error.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import traceback
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 from typing import Callable, Optional
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, meta, select_autoescape
 from markupsafe import Markup
 
 from . import caches, cards, charts, corrections, downloads, images, isolate, metadata, pages, urls, views
@@ -180,7 +181,7 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
                              "chưa có base_url nên không tạo sitemap.xml, robots.txt và liên kết chuẩn (canonical)",
                              "điền địa chỉ đăng trang vào base_url trong site.yaml khi đã có"))
     shown = {year: corrections.shown(dataset.edition, said.get(year)) for year, dataset in project.editions.items()}
-    for cache in (views._USED, pages._CHARTS):  # what earlier builds of this process kept for other editions
+    for cache in (views._USED, views._DIGESTS, pages._CHARTS):  # what earlier builds of this process kept for other editions
         views.keep_only(cache, [dataset.edition for dataset in project.editions.values()])
     shared = pages.Shared(project, _asset(templates, "style.css"), _asset(templates, "sort.js"),
                           _favicon(templates), {}, _blocks(env, project, files, pictures), files,
@@ -214,6 +215,7 @@ def _render_all(env: Environment, project: Project, templates: Path, shared: pag
     keys = {}
     if out.staging is None:  # in one process (serve): what an unchanged edition's pages were, again
         state = _templates_state(templates)
+        _keep_pages(env, project, templates, state, shared)
         keys = {year: _edition_key(project, templates, state, shared, year) for year in project.editions}
         kept = {year: _KEPT[year][1] for year, key in keys.items() if key and _KEPT.get(year, ("",))[0] == key}
         for edition in kept.values():
@@ -238,7 +240,41 @@ def _render_all(env: Environment, project: Project, templates: Path, shared: pag
     shared.mine = pages.every
     _render_kinds(env, project, shared, [kind for kind in pages.SHOW_ARTICLES if kind not in pages.EDITION_KINDS],
                   out, problems)
+    if shared.page_base:
+        for path in [path for path in _PAGES if path not in out.seen]:  # pages the site no longer has
+            del _PAGES[path]
     return []
+
+
+def _keep_pages(env: Environment, project: Project, templates: Path, state: str, shared: pages.Shared) -> None:
+    """serve: let the pages that have a key be kept from one build to the next (`_PAGES`)."""
+    if not state:
+        return
+    newest = project.editions[max(project.editions)].edition
+    shared.page_base = caches.key("pages", str(templates.resolve()), state, project.site.model_dump_json(warnings=False),
+                                  repr(sorted(project.editions)), views.main_source(newest))
+    shared.reads = lambda template: _reads(env, template, state)
+    shared.reuse = lambda path, key: bool(key) and path in _PAGES and _PAGES[path].key == key
+
+
+_READS: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _reads(env: Environment, template: str, state: str) -> frozenset[str]:
+    """The names a template reads from its context, with the templates it extends and includes
+    ("*" when one of them is named by a variable, or cannot be read)."""
+    if (template, state) not in _READS:
+        if len(_READS) > 64:  # the templates of earlier states
+            _READS.clear()
+        try:
+            tree = env.parse(env.loader.get_source(env, template)[0])
+        except (TemplateError, OSError):
+            return frozenset({"*"})
+        found = set(meta.find_undeclared_variables(tree))
+        for other in meta.find_referenced_templates(tree):
+            found |= _reads(env, other, state) if other is not None else {"*"}
+        _READS[(template, state)] = frozenset(found)
+    return _READS[(template, state)]
 
 
 @dataclass
@@ -488,16 +524,66 @@ def _share_image(shared: pages.Shared, page) -> ShareImage:
     return ShareImage(href, words)
 
 
+@dataclass
+class KeptPage:
+    """serve: a page as last rendered, under its key, with what making it added: the files and
+    pictures of its charts, its share picture and card."""
+
+    key: str
+    content: bytes
+    listed: bool
+    files: dict[str, bytes]
+    pictures: dict[str, images.Picture]
+    card: Optional[Card]
+    picture: Optional[str]  # its share picture's path
+
+    def restore(self, path: str, shared: pages.Shared, out: Output) -> None:
+        out.put(path, self.content)
+        shared.files.update(self.files)
+        shared.pictures.update(self.pictures)
+        if self.card is not None:
+            shared.cards[path] = self.card
+        if self.picture is not None:
+            shared.page_pictures[path] = self.picture
+        if self.listed:
+            out.indexable.append(path)
+
+
+# serve: the pages that have a key (`Page.key`), by path, as last rendered: a page whose key is
+# unchanged is not made again, nor are its charts and share picture.
+_PAGES: dict[str, KeptPage] = {}
+
+
+def _added(before: int, found: dict) -> dict:
+    """What was added to `found` since it held `before` entries (dicts keep their order)."""
+    return dict(itertools.islice(found.items(), before, None))
+
+
 def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kinds, out: Output,
                   problems: list[Problem]) -> None:
     for kind in kinds:
-        for page in kind(shared):
+        made = kind(shared)
+        while True:
+            files, pictures = len(shared.files), len(shared.pictures)  # what making the next page adds
+            page = next(made, None)
+            if page is None:
+                break
             if not out.claim(page.path):
                 problems.append(error(Location(project.data_dir), f"hai trang cùng địa chỉ {page.path}",
                                       "thường do hai tên tỉnh chỉ khác nhau ở dấu; sửa tên trong số liệu"))
                 continue
+            if page.context is None:  # kept from the last build (serve), as its key says
+                _PAGES[page.path].restore(page.path, shared, out)
+                continue
             if page.card is not None:
                 page.context.page = replace(page.context.page, image=_share_image(shared, page))
-            out.put(page.path, env.get_template(page.template).render(page.variables()).encode("utf-8"))
+            content = env.get_template(page.template).render(page.variables()).encode("utf-8")
+            out.put(page.path, content)
             if page.context.page.listed:
                 out.indexable.append(page.path)
+            if page.key:
+                picture = shared.page_pictures.get(page.path) if page.card is not None else None
+                _PAGES[page.path] = KeptPage(
+                    page.key, content, page.context.page.listed, _added(files, shared.files),
+                    {**_added(pictures, shared.pictures), **({picture: shared.pictures[picture]} if picture else {})},
+                    shared.cards.get(page.path) if page.card is not None else None, picture)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Optional
@@ -170,6 +171,23 @@ def _used_sources(edition: Edition) -> list[str]:
 
 
 _USED: dict[int, tuple[Edition, list[str]]] = {}
+
+
+def digests(edition: Edition) -> tuple[str, dict[str, str]]:
+    """Hashes of what an edition says: of all but its provinces (the cluster, the reference
+    data), and of each province by name. Fields only, not where they were written: an edit that
+    moves lines changes no hash. Made once per edition object (serve keeps unchanged editions)."""
+    return kept(_DIGESTS, edition, _digests)
+
+
+def _digests(edition: Edition) -> tuple[str, dict[str, str]]:
+    def sha(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return (sha(edition.model_dump_json(exclude={"provinces"}, warnings=False)),
+            {name: sha(province.model_dump_json(warnings=False)) for name, province in edition.provinces.items()})
+
+
+_DIGESTS: dict[int, tuple[Edition, tuple[str, dict[str, str]]]] = {}
 
 
 def changes(edition: Edition) -> list[Change]:
