@@ -15,7 +15,7 @@ from cumthidua_site.dataset import load_project
 from conftest import EDITION_2021, TEMPLATES, edit
 
 # Names every template may use without being given them: Jinja's own and our globals.
-BUILTIN = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "compare"}
+BUILTIN = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "compare", "credit"}
 
 
 def documented(name: str) -> set[str]:

@@ -258,7 +258,8 @@ def _render(result: Result, project, data_dir: Path, templates: Optional[Path], 
                                          "báo cho nhóm phát triển; đây không phải lỗi số liệu"))
             return False
         # the PNG files stay in the picture cache: the staging folder links them, never reading them in
-        if staging is not None:
+        if staging is not None:  # those the cache held are in place already
             for path, source in sorted(result.drawn.sources.items()):
-                staging.put(path, source)
+                if pictures[path].placed is None:
+                    staging.put(path, source)
     return True

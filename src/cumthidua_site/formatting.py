@@ -27,6 +27,15 @@ Numeric = Union[int, Decimal]
 def number(value: Numeric) -> str:
     """98000 -> '98.000'; 938.21 -> '938,21'; keeps the decimals the editor wrote (69.8 -> '69,8')."""
     value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return _number(value.as_tuple())
+
+
+# A large site formats the same few thousand numbers again and again (ranks, scores, years):
+# each is formatted once. Keyed by sign, digits and exponent, not by value: 69.8 and 69.80 are
+# equal numbers written differently.
+@lru_cache(maxsize=8192)
+def _number(written: tuple) -> str:
+    value = Decimal(written)
     decimals = max(0, -int(value.as_tuple().exponent))
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return _pattern(pattern).apply(value, _VI)  # what format_decimal does, without parsing again

@@ -12,7 +12,7 @@ import html
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Optional
@@ -41,14 +41,28 @@ class DrawError(RuntimeError):
 
 @dataclass(frozen=True)
 class Picture:
-    """An SVG of ours to be drawn as PNG, `zoom` pixels per SVG unit."""
+    """An SVG of ours to be drawn as PNG, `zoom` pixels per SVG unit; or (`placed`) one a written
+    build already linked from the cache, its SVG dropped: a large build holds no SVG it need not draw."""
 
     svg: str
     zoom: float = 1.0
+    placed: Optional[Path] = field(default=None, compare=False)  # its PNG in the cache
 
     @cached_property
     def key(self) -> str:
         return hashlib.sha256(f"{_renderer()}\n{self.zoom}\n{self.svg}".encode("utf-8")).hexdigest()
+
+    def as_json(self) -> list:
+        """For a worker's report: the SVG to draw, or where the cache holds it."""
+        return [self.svg, self.zoom] if self.placed is None else \
+            [self.svg, self.zoom, str(self.placed), self.key, self.undrawable]
+
+    @classmethod
+    def from_json(cls, said: list) -> "Picture":
+        picture = cls(said[0], said[1], Path(said[2]) if len(said) > 2 else None)
+        if len(said) > 2:
+            picture.__dict__.update(key=said[3], undrawable=said[4])
+        return picture
 
     @cached_property  # checked on every build: serve keeps the pictures of unchanged pages
     def undrawable(self) -> list[str]:
@@ -134,6 +148,17 @@ class Drawn:
         return source if isinstance(source, bytes) else source.read_bytes()
 
 
+def placed(picture: Picture) -> Optional[Picture]:
+    """The picture as linked from the cache, its SVG dropped (key and undrawable characters kept);
+    None when the cache does not hold it (it is drawn at the end of the build)."""
+    found = _in_cache(picture.key)
+    if found is None:
+        return None
+    light = Picture("", picture.zoom, found)
+    light.__dict__.update(key=picture.key, undrawable=picture.undrawable)  # what the dropped SVG said
+    return light
+
+
 def _in_cache(key: str) -> Optional[Path]:
     """The cached PNG of a picture, when there is one and it is a PNG (its first bytes)."""
     folder = cache_folder()
@@ -179,7 +204,7 @@ def rasterise_all(pictures: dict[str, Picture]) -> Drawn:
         key = picture.key
         if key in found or key in todo:
             continue
-        kept = _in_cache(key) or _MEMORY.get(key)
+        kept = picture.placed or _in_cache(key) or _MEMORY.get(key)
         if kept is None:
             todo[key] = picture
         else:

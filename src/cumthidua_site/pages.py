@@ -36,6 +36,7 @@ class Shared:
     blocks: Callable[[int, str], dict[str, Markup]]  # (year, page path) -> rendered tables and charts
     files: dict[str, bytes] = field(default_factory=dict)  # download files already made
     made: dict[int, Any] = field(default_factory=dict)  # each edition's downloads.Made
+    sizes: dict[str, int] = field(default_factory=dict)  # the downloads' sizes (a written build keeps no bytes)
     views: dict[int, dict[str, Any]] = field(default_factory=dict)  # each edition's views, made once
     unpublished: dict[int, set[str]] = field(default_factory=dict)  # a draft's uncorrected changes, by edition
     corrections: dict[int, list] = field(default_factory=dict)  # each edition's corrections.Shown, newest first
@@ -58,6 +59,10 @@ class Shared:
                         stem: str) -> tuple[str, str]:
         """Register a chart's PNG and SVG images at `stem`.png/.svg; their links from the page at `here`."""
         return chart_downloads(self.project.site, chart, sources, main, stem, self.files, self.pictures, here)
+
+    def size(self, path: str) -> int:
+        """A download's size in bytes."""
+        return self.sizes[path] if path in self.sizes else len(self.files[path])
 
     @property
     def base_url(self) -> str:
@@ -440,11 +445,11 @@ def data_pages(shared: Shared) -> Iterator[Page]:
         yield Page(path, "data.html", DataPage(
             **shared.edition_base(dataset, meta, _data_sources(edition)),
             downloads=[(files["figures_csv"], "CSV", "các con số, cho bảng tính (Excel, LibreOffice)",
-                        len(shared.files[files["figures_csv"]])),
+                        shared.size(files["figures_csv"])),
                        (files["facts_csv"], "CSV", "các sự kiện và danh sách, cho bảng tính",
-                        len(shared.files[files["facts_csv"]])),
+                        shared.size(files["facts_csv"])),
                        (files["json"], "JSON", "tất cả: con số, sự kiện, nguồn; cho lập trình viên",
-                        len(shared.files[files["json"]]))],
+                        shared.size(files["json"]))],
             columns=downloads.COLUMNS, fact_columns=downloads.FACT_COLUMNS, fields=dictionary,
             qualifiers=downloads.QUALIFIERS, row_count=made.row_count,
             known_count=made.known_count, resolutions=views.resolutions(edition)),

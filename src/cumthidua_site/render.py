@@ -61,8 +61,28 @@ def _new_environment(templates: Path) -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(FILTERS)
-    env.globals.update(compare=versus)
+    env.globals.update(compare=versus, credit=_credits(env))
     return env
+
+
+def _credits(env: Environment) -> Callable[[list[str], dict, str], Markup]:
+    """`credit(page_sources, sources, main_source)`: a page's list of its sources (`_credit.html`),
+    rendered once for each set of sources: most pages of an edition credit the same few, and a
+    large site would otherwise spend a tenth of its time writing the same footers again."""
+    made: dict[tuple, tuple[tuple, Markup]] = {}
+
+    def credit(page_sources: list[str], sources: dict, main_source: str) -> Markup:
+        template = env.get_template("_credit.html")  # a new object when the file changed (serve)
+        shown = tuple(sources.get(key) for key in (*page_sources, main_source))
+        key = (template, tuple(page_sources), main_source)
+        kept = made.get(key)
+        if kept is None or any(a is not b for a, b in zip(kept[0], shown)):  # the same sources, by identity
+            if len(made) > 4096:
+                made.clear()
+            kept = made[key] = (shown, Markup(template.render(page_sources=page_sources, sources=sources,
+                                                              main_source=main_source)))
+        return kept[1]
+    return credit
 
 
 def _asset(templates: Path, name: str) -> Markup:
@@ -361,13 +381,14 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
     try:
         for year, dataset in shared.editions():
             paths = urls.downloads(year)
-            made = shared.made[year] = downloads.make(site, dataset.edition, tuple(shared.corrections[year]),
-                                                      project.fingerprint(year))
-            out.files[paths["figures_csv"]] = made.figures_csv
-            out.files[paths["facts_csv"]] = made.facts_csv
-            out.files[paths["json"]] = made.json
+            made = downloads.make(site, dataset.edition, tuple(shared.corrections[year]), project.fingerprint(year))
+            made_files = {paths[name]: getattr(made, name) for name in ("figures_csv", "facts_csv", "json")}
             if year == site.legacy_year:  # the old download addresses keep their bytes
-                out.files.update({old: out.files[new] for old, new in urls.legacy_files(year).items()})
+                made_files.update({old: made_files[new] for old, new in urls.legacy_files(year).items()})
+            for path, content in made_files.items():
+                out.put(path, content)  # written now (a large site holds none of them), or kept in `files`
+                shared.sizes[path] = len(content)
+            shared.made[year] = made if out.staging is None else replace(made, figures_csv=b"", facts_csv=b"", json=b"")
         first = [kind for kind in pages.EDITION_KINDS if kind not in pages.SHOW_ARTICLES]
         _render_kinds(env, project, shared, [*first, *later], out, problems)
         articles, found = _articles(pending)
@@ -377,6 +398,9 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
         shared.headlines.update({year: article.headline for year, article in articles.items()})
         _render_kinds(env, project, shared, [kind for kind in pages.SHOW_ARTICLES if kind in pages.EDITION_KINDS],
                       out, problems)
+        if out.staging is not None:  # the tables' charts, made outside any page
+            out.flush()
+            out.place(shared, list(shared.pictures))
         return []
     finally:
         for running in pending.values():
@@ -401,6 +425,7 @@ class Output:
                  records: Optional[list] = None) -> None:
         self.files, self.staging, self.seen, self.records = files, staging, seen, records
         self.indexable: list[str] = []
+        self.tried: set[str] = set()  # pictures looked up in the cache (`place`)
 
     def claim(self, path: str) -> bool:
         if path in self.seen:
@@ -408,13 +433,25 @@ class Output:
         self.seen.add(path)
         return True
 
-    def put(self, path: str, content: bytes) -> None:
+    def put(self, path: str, content: "bytes | Path") -> None:
         if self.staging is None:
             self.files[path] = content
             return
         same, size = self.staging.put(path, content)
         if self.records is not None:  # a worker: what it wrote, for the parent's account
             self.records.append([path, same, size])
+
+    def place(self, shared: pages.Shared, paths) -> None:
+        """A written build: the pictures at `paths` the cache already holds, linked into the
+        staging folder by the process that made them, and kept without their SVG (the others
+        are drawn at the end)."""
+        for path in paths:
+            if path not in self.tried:
+                self.tried.add(path)
+                light = images.placed(shared.pictures[path])
+                if light is not None:
+                    self.put(path, light.placed)
+                    shared.pictures[path] = light
 
     def flush(self) -> None:
         """The files kept in `files` (downloads, charts' SVG, the sitemap), into the staging folder."""
@@ -459,7 +496,7 @@ class Worker:
             waiting = set(staging.waiting)  # unchanged files it did not link: the parent links them if need be
             return {"records": [[*record, record[0] in waiting] for record in out.records], "indexable": out.indexable,
                     "headlines": shared.headlines,
-                    "pictures": {path: [picture.svg, picture.zoom] for path, picture in shared.pictures.items()}}
+                    "pictures": {path: picture.as_json() for path, picture in shared.pictures.items()}}
         return cls(isolate.start(work, WORKER_BUDGET), theirs)
 
     def finish(self, env: Environment, project: Project, shared: pages.Shared, out: Output,
@@ -482,7 +519,7 @@ class Worker:
         out.seen |= paths
         out.indexable += made["indexable"]
         shared.headlines.update({int(year): headline for year, headline in made["headlines"].items()})
-        shared.pictures.update({path: images.Picture(svg, zoom) for path, (svg, zoom) in made["pictures"].items()})
+        shared.pictures.update({path: images.Picture.from_json(said) for path, said in made["pictures"].items()})
         return []
 
 
@@ -518,7 +555,7 @@ def _share_image(shared: pages.Shared, page) -> ShareImage:
     svg, words = cards.share(card)
     picture = images.Picture(svg)
     path = urls.share_image(picture.key)
-    shared.pictures[path] = picture
+    shared.pictures.setdefault(path, picture)  # the same picture as another page's (placed, maybe)
     shared.page_pictures[page.path] = path
     href = shared.canonical(path) or urls.relative(page.path, path)
     return ShareImage(href, words)
@@ -581,6 +618,10 @@ def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kind
             out.put(page.path, content)
             if page.context.page.listed:
                 out.indexable.append(page.path)
+            if out.staging is not None:  # what making it added, written now: a large site holds none of it
+                out.flush()
+                out.place(shared, [*itertools.islice(shared.pictures, pictures, None),
+                                   *([shared.page_pictures[page.path]] if page.card is not None else [])])
             if page.key:
                 picture = shared.page_pictures.get(page.path) if page.card is not None else None
                 _PAGES[page.path] = KeptPage(

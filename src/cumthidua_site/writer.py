@@ -166,7 +166,9 @@ class Staging:
             target = self._target(relative)
             if isinstance(content, bytes):
                 _write(target, content)
-            elif not _link(content, target):  # another file system (or no hard links): the kernel copies it
+            elif not _link(content, target) and not _same_file(content, target):
+                # another file system (or no hard links): the kernel copies it. (The same file is
+                # there already when both processes of a build placed one picture.)
                 shutil.copyfile(content, target)
                 os.chmod(target, 0o644)
         self.record(relative, same, size)
@@ -233,6 +235,13 @@ def _link(source: Path, target: Path) -> bool:
     try:
         os.link(source, target, follow_symlinks=False)
         return True
+    except OSError:
+        return False
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
     except OSError:
         return False
 
