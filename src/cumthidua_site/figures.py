@@ -20,9 +20,10 @@ class Model(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
+    # None rather than an empty dict: a large archive holds a hundred thousand models
     _loc: Optional[Location] = PrivateAttr(default=None)
-    _field_locs: dict = PrivateAttr(default_factory=dict)
-    _item_locs: dict = PrivateAttr(default_factory=dict)
+    _field_locs: Optional[dict] = PrivateAttr(default=None)
+    _item_locs: Optional[dict] = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -31,9 +32,14 @@ class Model(BaseModel):
         instance = handler(data)
         if isinstance(data, dict) and isinstance(getattr(data, "loc", None), Location):
             instance._loc = data.loc
-            instance._field_locs = dict(getattr(data, "value_locs", {}))
+            instance._field_locs = dict(getattr(data, "value_locs", {})) or None
             instance._item_locs = {key: list(value.item_locs) for key, value in data.items()
-                                   if hasattr(value, "item_locs")}
+                                   if hasattr(value, "item_locs")} or None
+        # One set per distinct set of names, shared: pydantic only reads it (a frozen model
+        # is never assigned to; model_copy copies it first), and one per model would be a
+        # sixth of a large archive's memory.
+        found = instance.__pydantic_fields_set__
+        object.__setattr__(instance, "__pydantic_fields_set__", _FIELDS_SETS.setdefault(frozenset(found), found))
         return instance
 
     @property
@@ -43,10 +49,13 @@ class Model(BaseModel):
 
     def where(self, field: str = "", index: Optional[int] = None) -> Optional[Location]:
         """Where one of its fields' values (or one item of a list field) was written, or the object."""
-        items = self._item_locs.get(field, [])
+        items = (self._item_locs or {}).get(field, [])
         if index is not None and index < len(items):
             return items[index]
-        return self._field_locs.get(field, self._loc)
+        return (self._field_locs or {}).get(field, self._loc)
+
+
+_FIELDS_SETS: dict[frozenset, set] = {}
 
 
 def walk(obj: BaseModel) -> Iterator[tuple[BaseModel, str, object]]:

@@ -46,7 +46,7 @@ class Picture:
 
     svg: str
     zoom: float = 1.0
-    placed: Optional[Path] = field(default=None, compare=False)  # its PNG in the cache
+    placed: Optional[str] = field(default=None, compare=False)  # the path of its PNG in the cache
 
     @cached_property
     def key(self) -> str:
@@ -55,11 +55,11 @@ class Picture:
     def as_json(self) -> list:
         """For a worker's report: the SVG to draw, or where the cache holds it."""
         return [self.svg, self.zoom] if self.placed is None else \
-            [self.svg, self.zoom, str(self.placed), self.key, self.undrawable]
+            [self.svg, self.zoom, self.placed, self.key, self.undrawable]
 
     @classmethod
     def from_json(cls, said: list) -> "Picture":
-        picture = cls(said[0], said[1], Path(said[2]) if len(said) > 2 else None)
+        picture = cls(said[0], said[1], said[2] if len(said) > 2 else None)
         if len(said) > 2:
             picture.__dict__.update(key=said[3], undrawable=said[4])
         return picture
@@ -154,7 +154,7 @@ def placed(picture: Picture) -> Optional[Picture]:
     found = _in_cache(picture.key)
     if found is None:
         return None
-    light = Picture("", picture.zoom, found)
+    light = Picture("", picture.zoom, str(found))
     light.__dict__.update(key=picture.key, undrawable=picture.undrawable)  # what the dropped SVG said
     return light
 
@@ -204,7 +204,7 @@ def rasterise_all(pictures: dict[str, Picture]) -> Drawn:
         key = picture.key
         if key in found or key in todo:
             continue
-        kept = picture.placed or _in_cache(key) or _MEMORY.get(key)
+        kept = Path(picture.placed) if picture.placed else _in_cache(key) or _MEMORY.get(key)
         if kept is None:
             todo[key] = picture
         else:

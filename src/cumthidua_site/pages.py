@@ -43,6 +43,7 @@ class Shared:
     pictures: dict[str, images.Picture] = field(default_factory=dict)  # the PNG files to draw, by path
     cards: dict[str, Card] = field(default_factory=dict)  # each page's share picture, by the page's path
     page_pictures: dict[str, str] = field(default_factory=dict)  # each page's share picture's path
+    keeps_card: Callable[[str], bool] = field(default=lambda path: True)  # whether `cards` keeps a page's card
     headlines: dict[int, str] = field(default_factory=dict)  # every edition's article headline
     mine: Callable[[int], bool] = field(default=lambda year: True)  # the editions whose own pages this process renders
     # serve: what every kept page is made from (templates, site, editions; "" keeps none), the names

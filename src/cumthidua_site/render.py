@@ -9,7 +9,9 @@ here each is rendered once, and a path made twice is an error.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
+import operator
 import os
 import traceback
 from dataclasses import dataclass, replace
@@ -173,6 +175,11 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
 
     placed: dict[tuple[int, int], dict[str, Markup]] = {}
 
+    def release(year: int) -> None:
+        """An edition's pages are made, all but its article: its tables for other depths go."""
+        for key in [key for key in placed if key[0] == year and key[1] > urls.article(year).count("/")]:
+            del placed[key]
+
     def blocks(year: int, path: str) -> dict[str, Markup]:
         depth = path.count("/")  # relative links differ only by how deep the page is
         if (year, depth) not in placed:
@@ -185,6 +192,7 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
                 for name, (chart, credit, stem) in drawn.items() if name in CHARTS})
             placed[(year, depth)] = out
         return placed[(year, depth)]
+    blocks.release = release  # type: ignore[attr-defined]
     return blocks
 
 
@@ -207,6 +215,8 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
                           _favicon(templates), {}, _blocks(env, project, files, pictures), files,
                           unpublished=unpublished, corrections=shown, pictures=pictures)
     out = Output(files, staging, set())
+    if staging is not None:  # the cards a written build needs again: those the old addresses' redirects show
+        shared.keeps_card = set(urls.legacy_pages(site.legacy_year).values() if site.legacy_year else ()).__contains__
     worker = Worker.start(env, project, shared, staging) if staging is not None else None
     try:  # whatever stops this process's rendering (a mistake, a bug, a full disk) stops the worker's
         if meanwhile is not None and not meanwhile():
@@ -390,7 +400,15 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
                 shared.sizes[path] = len(content)
             shared.made[year] = made if out.staging is None else replace(made, figures_csv=b"", facts_csv=b"", json=b"")
         first = [kind for kind in pages.EDITION_KINDS if kind not in pages.SHOW_ARTICLES]
-        _render_kinds(env, project, shared, [*first, *later], out, problems)
+        mine = shared.mine
+        for year, _ in shared.editions():  # edition by edition: a written build then lets each one's tables go
+            shared.mine = functools.partial(operator.eq, year)
+            _render_kinds(env, project, shared, first, out, problems)
+            if out.staging is not None:
+                shared.blocks.release(year)  # type: ignore[attr-defined]
+                shared.made.pop(year)
+        shared.mine = mine
+        _render_kinds(env, project, shared, later, out, problems)
         articles, found = _articles(pending)
         if found:
             return found
@@ -450,7 +468,7 @@ class Output:
                 self.tried.add(path)
                 light = images.placed(shared.pictures[path])
                 if light is not None:
-                    self.put(path, light.placed)
+                    self.put(path, Path(light.placed))
                     shared.pictures[path] = light
 
     def flush(self) -> None:
@@ -496,7 +514,9 @@ class Worker:
             waiting = set(staging.waiting)  # unchanged files it did not link: the parent links them if need be
             return {"records": [[*record, record[0] in waiting] for record in out.records], "indexable": out.indexable,
                     "headlines": shared.headlines,
-                    "pictures": {path: picture.as_json() for path, picture in shared.pictures.items()}}
+                    # the pictures to draw, and those placed with characters the font lacks (for the warning)
+                    "pictures": {path: picture.as_json() for path, picture in shared.pictures.items()
+                                 if picture.placed is None or picture.undrawable}}
         return cls(isolate.start(work, WORKER_BUDGET), theirs)
 
     def finish(self, env: Environment, project: Project, shared: pages.Shared, out: Output,
@@ -551,7 +571,8 @@ def _share_image(shared: pages.Shared, page) -> ShareImage:
         card = replace(card, source=cards.source_text([context.sources[i] for i in context.page_sources],
                                                       context.sources.get(getattr(context, "main_source", ""))))
     card = replace(card, publisher=card.publisher or f"{site.title} · {site.publisher.name}")
-    shared.cards[page.path] = card
+    if shared.keeps_card(page.path):
+        shared.cards[page.path] = card
     svg, words = cards.share(card)
     picture = images.Picture(svg)
     path = urls.share_image(picture.key)
