@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from . import caches, corrections, images
+from . import caches, corrections, images, loader
 from . import formatting as fmt
 from .checks import check_all
 from .dataset import load_project
@@ -194,6 +194,8 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
     if out is not None:
         ensure_replaceable(out)  # fail before the work, not after
     project, problems = load_project(data_dir)
+    if out is not None:  # a process builds once when it writes (serve builds in memory): its parsed files would only weigh
+        loader.forget_parsed()
     result = Result(problems)
     if project is None:
         return result

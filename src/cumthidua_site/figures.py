@@ -31,10 +31,12 @@ class Model(BaseModel):
         # Located mappings from the loader carry `.loc`; keep it beside the fields.
         instance = handler(data)
         if isinstance(data, dict) and isinstance(getattr(data, "loc", None), Location):
-            instance._loc = data.loc
-            instance._field_locs = dict(getattr(data, "value_locs", {})) or None
-            instance._item_locs = {key: list(value.item_locs) for key, value in data.items()
-                                   if hasattr(value, "item_locs")} or None
+            # into pydantic's own store of private attributes: its __setattr__ is a tenth of the load
+            private = instance.__pydantic_private__
+            private["_loc"] = data.loc
+            private["_field_locs"] = dict(getattr(data, "value_locs", {})) or None
+            private["_item_locs"] = {key: list(value.item_locs) for key, value in data.items()
+                                     if hasattr(value, "item_locs")} or None
         # One set per distinct set of names, shared: pydantic only reads it (a frozen model
         # is never assigned to; model_copy copies it first), and one per model would be a
         # sixth of a large archive's memory.

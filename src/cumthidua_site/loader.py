@@ -336,6 +336,11 @@ def _fast_node(text: str) -> tuple[Any, list[tuple]] | None:
 _PARSED: dict[tuple[str, int, str], Any] = {}
 
 
+def forget_parsed() -> None:
+    """Drop the documents kept for the next build of this process."""
+    _PARSED.clear()
+
+
 def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into located data; problems instead of exceptions.
 

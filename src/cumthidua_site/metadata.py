@@ -100,10 +100,11 @@ def dataset(site: Site, edition: Edition, description: str, downloads: list[tupl
 
 
 def sitemap(base_url: str, paths: list[str]) -> bytes:
-    urls = "".join(f"<url><loc>{escape(url_of(base_url, p), quote=False)}</loc></url>\n" for p in sorted(paths))
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{urls}</urlset>\n").encode("utf-8")
+    return b"".join([b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                     b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n',
+                     *(f"<url><loc>{escape(url_of(base_url, p), quote=False)}</loc></url>\n".encode("utf-8")
+                       for p in sorted(paths)),
+                     b"</urlset>\n"])
 
 
 def robots(base_url: str) -> bytes:

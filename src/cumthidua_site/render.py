@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup
 
 from . import caches, cards, charts, corrections, downloads, images, isolate, metadata, pages, urls, views
-from .article import CHARTS, TABLES, RenderedArticle, start_render
+from .article import CHARTS, TABLES, start_render
 from .filters import FILTERS, versus
 from .dataset import Project
 from .errors import Level, Location, Problem, error, note
@@ -176,9 +176,11 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
     placed: dict[tuple[int, int], dict[str, Markup]] = {}
 
     def release(year: int) -> None:
-        """An edition's pages are made, all but its article: its tables for other depths go."""
-        for key in [key for key in placed if key[0] == year and key[1] > urls.article(year).count("/")]:
+        """An edition's pages are made: its tables, and what they were made from, go."""
+        for key in [key for key in placed if key[0] == year]:
             del placed[key]
+        made.pop(year, None)
+        pages._CHARTS.pop(id(project.editions[year].edition), None)
 
     def blocks(year: int, path: str) -> dict[str, Markup]:
         depth = path.count("/")  # relative links differ only by how deep the page is
@@ -381,9 +383,8 @@ def _templates_state(templates: Path) -> str:
 
 def _render_editions(env: Environment, project: Project, shared: pages.Shared, out: Output, problems: list[Problem],
                      later=()) -> list[Problem]:
-    """The own pages of the editions `shared.mine` names (and the `later` kinds, rendered while
-    the articles render): their downloads, tables, charts and articles. Returns the articles'
-    mistakes, which stop the build."""
+    """The own pages of the editions `shared.mine` names, then the `later` kinds: their
+    downloads, tables, charts and articles. Returns the articles' mistakes, which stop the build."""
     site = shared.project.site
     # Each article renders in its own child while this process renders the pages that do not
     # show it: on two cores, most of an article's time is hidden.
@@ -400,22 +401,28 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
                 shared.sizes[path] = len(content)
             shared.made[year] = made if out.staging is None else replace(made, figures_csv=b"", facts_csv=b"", json=b"")
         first = [kind for kind in pages.EDITION_KINDS if kind not in pages.SHOW_ARTICLES]
-        mine = shared.mine
-        for year, _ in shared.editions():  # edition by edition: a written build then lets each one's tables go
+        showing = [kind for kind in pages.SHOW_ARTICLES if kind in pages.EDITION_KINDS]
+        mine, found = shared.mine, []
+        # Edition by edition: a written build then lets each one's tables, downloads and article go
+        # once its pages are made. Its article, rendering meanwhile in a child, is waited for last.
+        for year, _ in shared.editions():
             shared.mine = functools.partial(operator.eq, year)
             _render_kinds(env, project, shared, first, out, problems)
+            article, said = pending.pop(year).result()
+            found += said
+            if article is not None and not found:  # a mistake in an article stops the build: no more pages
+                # each article page places the tables anew for its own address: the body placed once is not kept
+                shared.articles[year] = replace(article, body=Markup(""))
+                shared.headlines[year] = article.headline
+                _render_kinds(env, project, shared, showing, out, problems)
             if out.staging is not None:
                 shared.blocks.release(year)  # type: ignore[attr-defined]
-                shared.made.pop(year)
+                for kept in (shared.made, shared.views, shared.articles):
+                    kept.pop(year, None)
         shared.mine = mine
-        _render_kinds(env, project, shared, later, out, problems)
-        articles, found = _articles(pending)
         if found:
             return found
-        shared.articles.update(articles)
-        shared.headlines.update({year: article.headline for year, article in articles.items()})
-        _render_kinds(env, project, shared, [kind for kind in pages.SHOW_ARTICLES if kind in pages.EDITION_KINDS],
-                      out, problems)
+        _render_kinds(env, project, shared, later, out, problems)
         if out.staging is not None:  # the tables' charts, made outside any page
             out.flush()
             out.place(shared, list(shared.pictures))
@@ -423,16 +430,6 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
     finally:
         for running in pending.values():
             running.stop()  # a child nobody waited for (a mistake in our templates) is killed
-
-
-def _articles(pending: dict) -> tuple[dict[int, RenderedArticle], list[Problem]]:
-    articles, problems = {}, []
-    for year, running in pending.items():
-        article, found = running.result()
-        problems += found
-        if article is not None:
-            articles[year] = article
-    return articles, problems
 
 
 class Output:
@@ -469,7 +466,10 @@ class Output:
                 light = images.placed(shared.pictures[path])
                 if light is not None:
                     self.put(path, Path(light.placed))
-                    shared.pictures[path] = light
+                    if light.undrawable:  # kept for the warning
+                        shared.pictures[path] = light
+                    else:  # nothing more to do with it: a large site keeps none
+                        del shared.pictures[path]
 
     def flush(self) -> None:
         """The files kept in `files` (downloads, charts' SVG, the sitemap), into the staging folder."""
@@ -642,7 +642,7 @@ def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kind
             if out.staging is not None:  # what making it added, written now: a large site holds none of it
                 out.flush()
                 out.place(shared, [*itertools.islice(shared.pictures, pictures, None),
-                                   *([shared.page_pictures[page.path]] if page.card is not None else [])])
+                                   *([shared.page_pictures.pop(page.path)] if page.card is not None else [])])
             if page.key:
                 picture = shared.page_pictures.get(page.path) if page.card is not None else None
                 _PAGES[page.path] = KeptPage(
