@@ -427,6 +427,12 @@ def test_a_figure_edit_in_one_process_renders_again_only_the_pages_that_show_the
     files, pages = rebuild_and_fresh()  # the cluster's income: every member page compares with it
     assert rendered_members(pages) == members
 
+    edit(data / "2023/cluster.yaml", 'title: "Kiên Giang xếp hạng 4 Cụm', 'title: "Kiên Giang đứng thứ 4 Cụm')
+    files, pages = rebuild_and_fresh()  # a source: every page that credits it, its footer anew
+    assert rendered_members(pages) == members
+    assert "Kiên Giang đứng thứ 4 Cụm" in files["2023/tinh/kien-giang/index.html"].decode()
+    assert "Kiên Giang xếp hạng 4 Cụm" not in files["2023/tinh/kien-giang/index.html"].decode()
+
     edit(templates / "province.html", "<h1>{{ p.name }}</h1>", "<h1>{{ p.name }}</h1><!-- {{ ranked | length }} -->")
     files, pages = rebuild_and_fresh()
     assert rendered_members(pages) == members

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from cumthidua_site.dataset import load_dataset
+from cumthidua_site.dataset import load_dataset, load_project
 from conftest import DATA, edit, position
 
 
@@ -128,3 +128,21 @@ def test_an_edition_folder_holds_its_own_year(project):
     cluster = project / "data/2024/cluster.yaml"
     assert found[:3] == ("cluster.yaml", position(cluster, "year: 2023", 6),
                          "năm tổng kết ghi 2023 nhưng tệp nằm trong thư mục 2024/")
+
+
+def test_models_share_their_fields_sets_and_a_copy_gets_its_own(project):
+    """A large archive holds a hundred thousand models: those written with the same fields share
+    one set of their names. pydantic only reads it; a copy with changes (a correction's old
+    value) gets a set of its own, and the models it was shared with keep theirs."""
+    loaded, _ = load_project(project / "data")
+    provinces = list(loaded.editions[2023].edition.provinces.values())
+    by_fields = {}
+    for province in provinces:
+        by_fields.setdefault(frozenset(province.model_fields_set), []).append(province)
+    one, other = next(group for group in by_fields.values() if len(group) > 1)[:2]
+    assert one.model_fields_set is other.model_fields_set
+    names = set(other.model_fields_set)
+    changed = one.model_copy(update={"score": other.score})
+    assert changed.model_fields_set == names | {"score"} and changed.model_fields_set is not other.model_fields_set
+    assert other.model_fields_set == names and one.model_fields_set is other.model_fields_set
+    assert one.score.where("value").line > 0 and one.where("score").line > 0  # locations kept beside

@@ -114,3 +114,23 @@ def test_a_file_put_again_is_the_last_one_put(tmp_path):
             staging.commit()
         assert (out / "a.html").read_bytes() == second and (out / "b/c.html").read_bytes() == b"two"
         assert sorted(p.name for p in out.rglob("*")) == [".cumthidua-site", "a.html", "b", "c.html"]
+
+
+def test_a_picture_both_processes_placed_stays_the_cached_file(tmp_path):
+    """Both processes of a build may link the same share picture from the cache into the staging
+    folder (two pages with the same picture): the second finds it there and leaves it, never
+    writing through the link into the read-only cached file."""
+    cached = tmp_path / "cache" / "abc.png"
+    cached.parent.mkdir()
+    cached.write_bytes(b"\x89PNG picture")
+    cached.chmod(0o444)
+    out = tmp_path / "build"
+    with writer.staged(out) as staging:
+        staging.put("index.html", b"page")
+        os.makedirs(staging.root / "anh", exist_ok=True)
+        os.link(cached, staging.root / "anh/abc.png")  # what the worker did, unknown to this Staging
+        same, size = staging.put("anh/abc.png", cached)
+        assert (same, size) == (False, len(b"\x89PNG picture"))
+        assert staging.commit()
+    assert os.path.samefile(out / "anh/abc.png", cached)
+    assert cached.read_bytes() == b"\x89PNG picture" and oct(cached.stat().st_mode & 0o777) == "0o444"
