@@ -384,7 +384,8 @@ def test_a_rebuild_in_one_process_renders_again_only_the_edition_that_changed(ed
     files, pages = rebuild_and_fresh()
     assert "938,27" in files["2023/tinh/soc-trang/index.html"].decode()
     assert not [p for p in pages if p.startswith("2021/")] and "2023/tinh/soc-trang/index.html" in pages
-    assert "tinh/soc-trang/index.html" in pages and "cac-nam/index.html" in pages  # the site's own pages
+    assert "tinh/soc-trang/index.html" in pages  # the site's own pages that show it
+    assert "cac-nam/index.html" not in pages and "tinh/index.html" not in pages  # and not the others
     edit(data / "2021/article.md", "\n\n", "\n\nMột câu thêm vào bài năm trước.\n\n")
     files, pages = rebuild_and_fresh()
     assert "Một câu thêm vào bài năm trước." in files["2021/index.html"].decode()
@@ -426,6 +427,12 @@ def test_a_figure_edit_in_one_process_renders_again_only_the_pages_that_show_the
     edit(data / "2023/cluster.yaml", "{value: 71.2, qualifier: exact", "{value: 71.3, qualifier: exact")
     files, pages = rebuild_and_fresh()  # the cluster's income: every member page compares with it
     assert rendered_members(pages) == members
+    assert "cac-nam/index.html" in pages and "71,3" in files["cac-nam/index.html"].decode()  # the years page too
+
+    edit(data / "2023/provinces.yaml", "score: {value: 945, qualifier: over", "score: {value: 946, qualifier: over")
+    files, pages = rebuild_and_fresh()  # the leader's score: on the years page
+    assert "cac-nam/index.html" in pages and "trên 946 điểm" in files["cac-nam/index.html"].decode()
+    assert "tinh/index.html" not in pages
 
     edit(data / "2023/cluster.yaml", 'title: "Kiên Giang xếp hạng 4 Cụm', 'title: "Kiên Giang đứng thứ 4 Cụm')
     files, pages = rebuild_and_fresh()  # a source: every page that credits it, its footer anew

@@ -490,8 +490,23 @@ def _spans(years: list[int]) -> list[tuple[int, int]]:
 SUMMARY_FIGURES = ("budget_revenue", "exports", "social_investment", "grdp_growth", "income_per_capita")
 
 
+def _rank_one(edition: Edition) -> list[tuple[str, str]]:
+    """The provinces ranked first, by name and digest: what the years page shows of the provinces."""
+    digests = views.digests(edition)[1]
+    return [(p.name, digests[p.name]) for p in edition.members if p.rank.known and p.rank.value == 1]
+
+
 def years_page(shared: Shared) -> Iterator[Page]:
     editions = _editions(shared)
+    path = urls.YEARS
+    # serve keeps it while no edition's cluster, first-ranked province, headline or correction changes
+    kept = shared.page_base and shared.page_key(
+        "years.html", frozenset(), path,
+        [(year, views.digests(e)[0], shared.headlines[year], _rank_one(e)) for year, e in sorted(editions.items())],
+        [(year, shared.corrections.get(year), sorted(shared.unpublished.get(year, ()))) for year in sorted(editions)])
+    if shared.reuse(path, kept):
+        yield Page(path, "years.html", None, key=kept)
+        return
     summaries, used = [], []
     for year in sorted(editions, reverse=True):
         edition = editions[year]
@@ -504,7 +519,6 @@ def years_page(shared: Shared) -> Iterator[Page]:
         if len(summaries) <= RECENT_YEARS:  # the older ones are only linked: their pages credit their sources
             used += views.source_ids(edition, [fig for _, fig in figures], ranked[:1])
     quantities, drawn = [], []
-    path = urls.YEARS
     sources = _all_sources(shared)
     for quantity in series.QUANTITIES:
         points = series.series(editions, quantity)
@@ -532,7 +546,7 @@ def years_page(shared: Shared) -> Iterator[Page]:
         editions=summaries, quantities=quantities),
         Card(shared.project.site.title, meta.title, figure=f"{len(editions)} năm",
              label=f"Kết quả thi đua các năm {said}",
-             chart=drawn[0] if drawn else None))
+             chart=drawn[0] if drawn else None), kept)
 
 
 def _series_credit(shared: Shared, points: list[series.Point]) -> Markup:
@@ -546,12 +560,19 @@ def _series_credit(shared: Shared, points: list[series.Point]) -> Markup:
 
 def provinces_page(shared: Shared) -> Iterator[Page]:
     editions = _editions(shared)
+    path = urls.PROVINCES
+    # serve keeps it while no edition's members or cluster (sources, mergers) change
+    kept = shared.page_base and shared.page_key(
+        "provinces_all.html", frozenset(), path,
+        [(year, views.digests(e)[0], list(e.provinces)) for year, e in sorted(editions.items())])
+    if shared.reuse(path, kept):
+        yield Page(path, "provinces_all.html", None, key=kept)
+        return
     rows = []
     for name in series.province_names(editions):
         years = [(m.year, urls.member(m.year, name)) for m in series.history(editions, name)]
         rows.append(ProvinceRow(name, urls.province(name), years, series.change_of(editions, name),
                                 _spans([year for year, _ in years])))
-    path = urls.PROVINCES
     meta = PageMeta(path, "Các tỉnh qua các năm",
                     f"{len(rows)} tỉnh từng là thành viên {shared.project.site.title} trong các năm có trên trang, "
                     f"và nơi mỗi tỉnh thuộc về sau khi sắp xếp đơn vị hành chính.", urls.PROVINCES,
@@ -564,7 +585,7 @@ def provinces_page(shared: Shared) -> Iterator[Page]:
     yield Page(path, "provinces_all.html", ProvincesPage(
         **shared.base(meta, None, [k for k in sources if k in used], sources), rows=rows),
         Card(shared.project.site.title, meta.title, figure=f"{len(rows)} tỉnh",
-             label="Từng là thành viên cụm thi đua trong các năm có trên trang"))
+             label="Từng là thành viên cụm thi đua trong các năm có trên trang"), kept)
 
 
 HISTORY_CHARTS = (("score", "Điểm thi đua"), ("income_per_capita", "Thu nhập bình quân đầu người"),

@@ -402,15 +402,14 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
             shared.made[year] = made if out.staging is None else replace(made, figures_csv=b"", facts_csv=b"", json=b"")
         first = [kind for kind in pages.EDITION_KINDS if kind not in pages.SHOW_ARTICLES]
         showing = [kind for kind in pages.SHOW_ARTICLES if kind in pages.EDITION_KINDS]
-        mine, found = shared.mine, []
-        # Edition by edition: a written build then lets each one's tables, downloads and article go
-        # once its pages are made. Its article, rendering meanwhile in a child, is waited for last.
-        for year, _ in shared.editions():
+        mine, said = shared.mine, {}
+
+        def finish(year: int) -> None:
+            """The edition's article pages, once its article is rendered; then (a written build)
+            its tables, downloads and article go."""
             shared.mine = functools.partial(operator.eq, year)
-            _render_kinds(env, project, shared, first, out, problems)
-            article, said = pending.pop(year).result()
-            found += said
-            if article is not None and not found:  # a mistake in an article stops the build: no more pages
+            article, said[year] = pending.pop(year).result()
+            if article is not None and not said[year]:
                 # each article page places the tables anew for its own address: the body placed once is not kept
                 shared.articles[year] = replace(article, body=Markup(""))
                 shared.headlines[year] = article.headline
@@ -419,10 +418,24 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
                 shared.blocks.release(year)  # type: ignore[attr-defined]
                 for kept in (shared.made, shared.views, shared.articles):
                     kept.pop(year, None)
-        shared.mine = mine
+            shared.mine = mine
+
+        # Edition by edition, each one finished at once when its article was rendered before (a
+        # written build then holds one edition's tables at a time); the articles still rendering
+        # in their children are waited for after the site's own pages, rendered meanwhile.
+        years = [year for year, _ in shared.editions()]
+        for year in years:
+            shared.mine = functools.partial(operator.eq, year)
+            _render_kinds(env, project, shared, first, out, problems)
+            shared.mine = mine
+            if pending[year].rendered is not None:
+                finish(year)
+        _render_kinds(env, project, shared, later, out, problems)
+        for year in [year for year in years if year in pending]:
+            finish(year)
+        found = [problem for year in years for problem in said[year]]  # a mistake in an article stops the build
         if found:
             return found
-        _render_kinds(env, project, shared, later, out, problems)
         if out.staging is not None:  # the tables' charts, made outside any page
             out.flush()
             out.place(shared, list(shared.pictures))
