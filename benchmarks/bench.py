@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from cumthidua_site import article, caches, images
-from cumthidua_site.build import forget, run
+from cumthidua_site.build import forget, run, settle
 from cumthidua_site.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,17 +147,20 @@ def edit_rebuild(data: Path, edits: int = 5) -> float:
             break
     if found is None:
         return float("nan")
+    caches.defer()  # as serve does: the disk cache's files are written once a rebuild is shown
     assert not run(data).failed()
     took = []
     for index in range(1, edits + 1):
         value = f"{float(found.group(1)) + index / 100:.2f}"
         path.write_text(text[:found.start(1)] + value + text[found.end(1):], encoding="utf-8")
+        settle()  # what serve does once the last rebuild is shown
         start = time.perf_counter()
         result = run(data)
         took.append(time.perf_counter() - start)
         if result.failed():
             return float("nan")
     path.write_text(text, encoding="utf-8")
+    caches.defer(False)
     return statistics.median(took) * 1000
 
 

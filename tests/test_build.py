@@ -449,6 +449,26 @@ def test_a_figure_edit_in_one_process_renders_again_only_the_pages_that_show_the
     assert [p for p in pages if re.fullmatch(r"tinh/[^/]+/index\.html", p)] == ["tinh/soc-trang/index.html"]
 
 
+def test_serve_writes_the_disk_cache_once_a_rebuild_is_shown(tmp_path, monkeypatch):
+    """serve defers the disk cache's new files to the moment the rebuild is shown (`settle`):
+    nothing is written while the editor waits, everything once it is done, and at the end."""
+    from cumthidua_site import caches
+    from cumthidua_site.build import settle
+    monkeypatch.setenv("CUMTHIDUA_CACHE", str(tmp_path / "cache"))
+    caches.defer()
+    try:
+        caches.write_json("downloads", "one", {"a": 1})
+        assert caches.read_json("downloads", "one") is None  # not yet
+        settle()
+        assert caches.read_json("downloads", "one") == {"a": 1}
+        caches.write_json("downloads", "two", {"b": 2})
+    finally:
+        caches.defer(False)
+    assert caches.read_json("downloads", "two") == {"b": 2}
+    caches.write_json("downloads", "three", {"c": 3})  # at once again
+    assert caches.read_json("downloads", "three") == {"c": 3}
+
+
 def test_the_cache_is_pruned_once_a_day_of_what_no_build_used_for_a_month(project, tmp_path, monkeypatch):
     """A build removes from the disk cache what was neither made nor used for 30 days, once a
     day; a picture a built site still links stays, and what a build reads is dated anew."""

@@ -112,3 +112,22 @@ def test_each_province_carries_what_it_has_been_part_of_since_the_merger(built):
     assert rows[("Long An", "merged_since")]["value"] == "2025-07-01"
     assert "VietNamNet" in rows[("Long An", "merged_into")]["source"]
     assert len([key for key in rows if key[1] == "merged_into"]) == 12
+
+
+def test_the_json_file_is_what_json_dumps_indents(project):
+    """The JSON download is indented row by row (each row's text kept for serve's next rebuild):
+    the same text as json.dumps(document, indent=2), for real editions and for the edge cases."""
+    import json
+    from cumthidua_site import downloads
+    from cumthidua_site.dataset import load_project
+    loaded, _ = load_project(project / "data")
+    for dataset in loaded.editions.values():
+        edition = dataset.edition
+        made = downloads.to_json(loaded.site, edition, downloads.figure_rows(edition), downloads.fact_rows(edition))
+        document = json.loads(made)
+        assert made == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        assert document["figures"] and document["facts"]
+    for document in ({"figures": [], "facts": [{}]}, {"a": {}, "figures": [{"b": [], "c": [{"d": "Đồng Tháp\n\"x\""}]}]},
+                     {"figures": [{"x": 1.5, "y": None, "z": [1, [2, {}]]}, {"x": 2}], "facts": []}):
+        assert downloads._indented(document) == json.dumps(document, ensure_ascii=False, indent=2)
+        assert downloads._indented(document) == json.dumps(document, ensure_ascii=False, indent=2)  # kept rows

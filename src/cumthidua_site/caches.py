@@ -45,8 +45,37 @@ def folder(kind: str) -> Optional[Path]:
     return path
 
 
+# serve: the cache files its rebuilds make, written once the rebuild is shown (`flush`), not
+# while the editor waits for it; None: written at once.
+_DEFERRED: Optional[list[tuple[Path, bytes, int]]] = None
+
+
+def defer(keep: bool = True) -> None:
+    """From now on, keep the files to write until `flush()` (a process that rebuilds, at idle);
+    with `keep` False, write them now and from now on at once again."""
+    global _DEFERRED
+    flush()
+    _DEFERRED = [] if keep else None
+
+
+def flush() -> None:
+    """Write the files kept by `defer()`."""
+    if _DEFERRED:
+        kept = list(_DEFERRED)
+        _DEFERRED.clear()
+        for path, data, mode in kept:
+            _write(path, data, mode)
+
+
 def write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Best effort, atomic: two builds at once each write a whole file, or nothing."""
+    if _DEFERRED is not None:
+        _DEFERRED.append((path, data, mode))
+        return
+    _write(path, data, mode)
+
+
+def _write(path: Path, data: bytes, mode: int) -> None:
     staging = None
     try:
         fd, staging = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")

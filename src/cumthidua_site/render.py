@@ -174,6 +174,10 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
         return made[year]
 
     placed: dict[tuple[int, int], dict[str, Markup]] = {}
+    # Links are relative (urls.relative: as many "../" as the page is deep, then the root path),
+    # so each edition's tables and charts are rendered once with UP where the climb goes, and
+    # given each depth by replacing it. The loader refuses control characters: no data holds it.
+    up = "\x00"
 
     def release(year: int) -> None:
         """An edition's pages are made: its tables, and what they were made from, go."""
@@ -185,14 +189,18 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
     def blocks(year: int, path: str) -> dict[str, Markup]:
         depth = path.count("/")  # relative links differ only by how deep the page is
         if (year, depth) not in placed:
-            shared, drawn, present = edition_parts(year)
-            context = {**shared, "url": lambda target: urls.relative(path, target)}
-            out = {f"table:{name}": Markup(env.get_template(f"_table_{name}.html").render(context))
-                   for name in TABLES if name in present}
-            out.update({f"chart:{name}": charts.figure_html(
-                chart, credit, (urls.relative(path, f"{stem}.png"), urls.relative(path, f"{stem}.svg")) if stem else None)
-                for name, (chart, credit, stem) in drawn.items() if name in CHARTS})
-            placed[(year, depth)] = out
+            if (year, -1) not in placed:
+                shared, drawn, present = edition_parts(year)
+                context = {**shared, "url": lambda target: up + target}
+                out = {f"table:{name}": Markup(env.get_template(f"_table_{name}.html").render(context))
+                       for name in TABLES if name in present}
+                out.update({f"chart:{name}": charts.figure_html(
+                    chart, credit, (f"{up}{stem}.png", f"{up}{stem}.svg") if stem else None)
+                    for name, (chart, credit, stem) in drawn.items() if name in CHARTS})
+                placed[(year, -1)] = out
+            climb = "../" * depth
+            placed[(year, depth)] = {key: Markup(str(block).replace(up, climb))
+                                     for key, block in placed[(year, -1)].items()}
         return placed[(year, depth)]
     blocks.release = release  # type: ignore[attr-defined]
     return blocks

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Callable, Optional, TextIO
 from urllib.parse import unquote, urlsplit
 
-from . import images
-from .build import Result, find_templates, run
+from . import caches, images
+from .build import Result, find_templates, run, settle
 from .errors import Level
 from .report import format_text
 
@@ -265,6 +265,7 @@ def serve(data: Path, templates: Optional[Path], host: str, port: int, say: Text
             return 1
         server = bind(host, port, live)
         threading.Thread(target=server.serve_forever, daemon=True).start()
+        caches.defer()  # the disk cache's new files are written once each build is shown (settle)
         built = False
         # The watcher is running before the first build, so no save is missed in between; it
         # yields an empty set every 100 ms without changes (the first one starts the build).
@@ -282,6 +283,7 @@ def serve(data: Path, templates: Optional[Path], host: str, port: int, say: Text
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        caches.defer(False)
         live.close()
         if server is not None:
             server.shutdown()
@@ -298,6 +300,7 @@ def _first_build(data: Path, templates: Path, live: Live, say: TextIO) -> None:
         live.fail(_problems_text(result))
     else:
         live.publish(result.files, result.pictures)
+    settle()
 
 
 def _say_ready(host: str, server: Server, data: Path, say: TextIO) -> None:
@@ -326,3 +329,4 @@ def _rebuild(data: Path, templates: Path, live: Live, say: TextIO) -> None:
             say.write(format_text(warnings, colour=False) + "\n")
         say.write(f"Đã dựng lại trong {took:.0f} ms; {len(changed)} tệp đổi.\n")
     say.flush()
+    settle()  # after the reload was announced: the editor is reading, not waiting
