@@ -176,3 +176,28 @@ def test_a_dataset_made_from_another_is_known_by_its_contents(merged_project):
     changed = dataclasses.replace(dataset, article=dataclasses.replace(dataset.article, body="Khác."))
     assert changed.fingerprint == ""
     assert dataclasses.replace(dataset, edition=dataset.edition.model_copy()).fingerprint == ""
+
+
+def test_check_renders_on_two_cores_too_and_keeps_nothing(merged_project, workers, capsys):
+    """`check` renders every page as a written build does, the worker's editions in the worker,
+    to find every mistake; it keeps none of them and writes nothing, and says the worker's
+    mistakes at their file and line like a build."""
+    from cumthidua_site.cli import main
+    data = merged_project / "data"
+    build.forget()
+    result = build.run(data, keep=False)
+    assert not result.failed(), result.problems
+    [worker] = workers
+    assert worker.theirs and isinstance(worker.outcome.result, dict)
+    assert result.files == {} and result.drawn is None and result.written is None  # nothing kept, nothing drawn
+    year = min(worker.theirs)
+    article = data / str(year) / "article.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + "\nMột câu dùng {{ so_lieu_khong_co }}.\n", encoding="utf-8")
+    build.forget()
+    before = sorted(p.name for p in merged_project.iterdir())
+    assert main(["check", "--data", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert f"{year}/article.md:{text.count(chr(10)) + 2}:" in err and "Số liệu chưa đạt" in err
+    assert year in workers[1].theirs
+    assert sorted(p.name for p in merged_project.iterdir()) == before  # nothing written beside the project

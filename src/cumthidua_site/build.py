@@ -15,7 +15,7 @@ from .checks import check_all
 from .dataset import load_project
 from .errors import Level, Location, Problem, error, warning
 from .render import render_site
-from .writer import MARKER, Staging, ensure_replaceable, staged
+from .writer import MARKER, Discard, Staging, ensure_replaceable, staged
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -192,7 +192,7 @@ def find_templates(templates: Optional[Path] = None) -> Path:
 
 def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = None,
         strict: bool = False, wait: bool = True, on_wait: Optional[Callable[[str], None]] = None,
-        draft: bool = False, draw: Optional[bool] = None) -> Result:
+        draft: bool = False, draw: Optional[bool] = None, keep: bool = True) -> Result:
     """Validate, then render: in memory, or when writing, file by file into a staging folder
     beside `out` that replaces it only when all is well (`files` then stays empty; `output()`
     reads the written files back).
@@ -203,6 +203,8 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
     (`serve` draws one when a browser asks for it).
     While another build writes the same `out`, wait for it (calling `on_wait` once),
     or with `wait` False raise writer.Busy.
+    Without `out` and with `keep` False (`check`): every page is rendered, as a written build
+    renders them (on two cores for a large site), for its mistakes only; none is kept.
     """
     if out is not None:
         ensure_replaceable(out)  # fail before the work, not after
@@ -238,6 +240,9 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
                                      "khai báo nguồn trong cluster.yaml và viết bài trong article.md của ít nhất một năm"))
     if result.failed(strict):
         return result
+    if out is None and not keep:
+        _render(result, project, data_dir, templates, strict, unpublished, recorded, False, Discard(), check)
+        return result
     if out is None:
         if check():
             _render(result, project, data_dir, templates, strict, unpublished, recorded, draw, None)
@@ -254,7 +259,7 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
 
 
 def _render(result: Result, project, data_dir: Path, templates: Optional[Path], strict: bool, unpublished: dict,
-            recorded: dict, draw: Optional[bool], staging: Optional[Staging], check=None) -> bool:
+            recorded: dict, draw: Optional[bool], staging: Optional[Staging | Discard], check=None) -> bool:
     """Render (into `staging`, file by file, when writing) and draw; whether all went well.
     `check()`: whether the build may go on, called once the rendering has begun."""
     files, pictures, problems = render_site(project, find_templates(templates), unpublished=unpublished,

@@ -207,7 +207,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         out = args.out if args.command == "build" else None
         result = run(args.data, out=out, templates=args.templates, strict=args.strict,
                      wait=getattr(args, "wait", True), on_wait=lambda holder: _say_waiting(out, holder),
-                     draft=getattr(args, "draft", False))
+                     draft=getattr(args, "draft", False), keep=args.command == "build")
     except SiteError as exc:
         print(format_text(exc.problems, colour=use_colour(sys.stderr)), file=sys.stderr)
         return exc.exit_code

@@ -30,7 +30,7 @@ from .errors import Level, Location, Problem, error, note
 from .cards import Card
 from .contexts import ShareImage
 from .model import Edition
-from .writer import Staging
+from .writer import Discard, Staging
 
 # What a templates folder must hold; partials are found by the pages that include them.
 TEMPLATE_FILES = ("base.html", "article.html", "rankings.html", "provinces.html", "province.html", "data.html",
@@ -110,7 +110,7 @@ def _template_problem(exc: Exception, templates: Path) -> Problem:
 
 
 def render_site(project: Project, templates: Path, unpublished: Optional[dict] = None,
-                corrections: Optional[dict] = None, staging: Optional[Staging] = None,
+                corrections: Optional[dict] = None, staging: Optional[Staging | Discard] = None,
                 meanwhile: Optional[Callable[[], bool]] = None
                 ) -> tuple[Optional[dict[str, bytes]], dict[str, images.Picture], list[Problem]]:
     """Every file of the site, in memory, and the pictures to draw as PNG (by path), or the
@@ -206,7 +206,7 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
     return blocks
 
 
-def _render(project: Project, templates: Path, unpublished: dict, said: dict, staging: Optional[Staging],
+def _render(project: Project, templates: Path, unpublished: dict, said: dict, staging: Optional[Staging | Discard],
             meanwhile: Optional[Callable[[], bool]] = None
             ) -> tuple[Optional[dict[str, bytes]], dict[str, images.Picture], list[Problem]]:
     env = environment(templates)
@@ -457,7 +457,7 @@ class Output:
     """Where rendered pages go (into the staging folder as they are made, else into `files`),
     with every path made so far (two pages at one address is an error) and the indexable ones."""
 
-    def __init__(self, files: dict[str, bytes], staging: Optional[Staging], seen: set[str],
+    def __init__(self, files: dict[str, bytes], staging: Optional[Staging | Discard], seen: set[str],
                  records: Optional[list] = None) -> None:
         self.files, self.staging, self.seen, self.records = files, staging, seen, records
         self.indexable: list[str] = []

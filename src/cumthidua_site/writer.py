@@ -221,6 +221,21 @@ class Staging:
         return _link(published, self._target(relative))
 
 
+class Discard:
+    """Where `check` renders: every file is made, then dropped. It renders like a build that
+    writes (a large site on two cores, never held in memory whole) and keeps nothing."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[str, None] = {}
+        self.replacing = False
+
+    def put(self, relative: str, content: "Path | bytes") -> tuple[bool, int]:
+        return False, len(content) if isinstance(content, bytes) else 0
+
+    def record(self, relative: str, same: bool, size: int, waiting: bool = False) -> None:
+        """A worker's file: nothing to account for."""
+
+
 def _write(target: Path, content: bytes) -> None:
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
     try:
