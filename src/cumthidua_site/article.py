@@ -430,6 +430,10 @@ class Pending:
             _keep(self.key, self.rendered)
         return dataclasses.replace(self.rendered, body=self.rendered.placed(self.blocks)), []
 
+    def forget(self) -> None:
+        """Drop the rendered article this process keeps for its next build (it builds once)."""
+        _RENDERED.pop(self.key, None)
+
     def stop(self) -> None:
         if self.running is not None:
             self.running.stop()

@@ -300,7 +300,7 @@ def _indented_row(row: dict) -> str:
     compact = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
     found = _ROWS.get(compact)
     if found is None:
-        if len(_ROWS) > 4096:  # a few editions' rows: serve's edits
+        if len(_ROWS) > 1024:  # an edition's rows or two: what serve's edit indents again
             _ROWS.clear()
         found = _ROWS[compact] = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n    ")
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any, Optional
 from html import escape
@@ -100,11 +101,14 @@ def dataset(site: Site, edition: Edition, description: str, downloads: list[tupl
 
 
 def sitemap(base_url: str, paths: list[str]) -> bytes:
-    return b"".join([b'<?xml version="1.0" encoding="UTF-8"?>\n'
-                     b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n',
-                     *(f"<url><loc>{escape(url_of(base_url, p), quote=False)}</loc></url>\n".encode("utf-8")
-                       for p in sorted(paths)),
-                     b"</urlset>\n"])
+    """Every indexable page's address, sorted (`paths` is sorted in place)."""
+    paths.sort()
+    out = io.BytesIO()
+    out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+    for path in paths:
+        out.write(f"<url><loc>{escape(url_of(base_url, path), quote=False)}</loc></url>\n".encode("utf-8"))
+    out.write(b"</urlset>\n")
+    return out.getvalue()
 
 
 def robots(base_url: str) -> bytes:

@@ -79,7 +79,7 @@ def _credits(env: Environment) -> Callable[[list[str], dict, str], Markup]:
         key = (template, tuple(page_sources), main_source)
         kept = made.get(key)
         if kept is None or any(a is not b for a, b in zip(kept[0], shown)):  # the same sources, by identity
-            if len(made) > 4096:
+            if len(made) > 256:  # an edition's few sets of sources, or a few editions'
                 made.clear()
             kept = made[key] = (shown, Markup(template.render(page_sources=page_sources, sources=sources,
                                                               main_source=main_source)))
@@ -238,6 +238,8 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
         if worker is not None and worker.outcome is None:
             with contextlib.suppress(OSError):  # already reaped when waiting for it failed
                 worker.running.stop()
+    out.seen.clear()  # every page is made: room for the sitemap, the largest file of a large site
+    out.tried.clear()
     if site.base_url:
         files[urls.SITEMAP] = metadata.sitemap(site.base_url, out.indexable)
         files[urls.ROBOTS] = metadata.robots(site.base_url)
@@ -416,7 +418,8 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
             """The edition's article pages, once its article is rendered; then (a written build)
             its tables, downloads and article go."""
             shared.mine = functools.partial(operator.eq, year)
-            article, said[year] = pending.pop(year).result()
+            running = pending.pop(year)
+            article, said[year] = running.result()
             if article is not None and not said[year]:
                 # each article page places the tables anew for its own address: the body placed once is not kept
                 shared.articles[year] = replace(article, body=Markup(""))
@@ -426,6 +429,8 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
                 shared.blocks.release(year)  # type: ignore[attr-defined]
                 for kept in (shared.made, shared.views, shared.articles):
                     kept.pop(year, None)
+                running.forget()  # its article, kept for serve's next build
+                out.tried.clear()  # the pictures looked up: another edition's are others
             shared.mine = mine
 
         # Edition by edition, each one finished at once when its article was rendered before (a
@@ -550,14 +555,13 @@ class Worker:
             outcome = isolate.Outcome(failure="crash")
         self.outcome = outcome
         made = outcome.result if isinstance(outcome.result, dict) else None
-        paths = {record[0] for record in made["records"]} if made else set()
-        if made is None or paths & out.seen:
+        if made is None or any(record[0] in out.seen for record in made["records"]):
             out.staging.replacing = True  # over whatever the worker wrote
             shared.mine = self.theirs.__contains__
             return _render_editions(env, project, shared, out, problems)
         for path, same, size, waiting in made["records"]:
             out.staging.record(path, same, size, waiting)
-        out.seen |= paths
+            out.seen.add(path)
         out.indexable += made["indexable"]
         shared.headlines.update({int(year): headline for year, headline in made["headlines"].items()})
         shared.pictures.update({path: images.Picture.from_json(said) for path, said in made["pictures"].items()})
