@@ -6,6 +6,7 @@ page credits is decided here, beside what the page shows.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
@@ -61,10 +62,6 @@ class Shared:
         """Register a chart's PNG and SVG images at `stem`.png/.svg; their links from the page at `here`."""
         return chart_downloads(self.project.site, chart, sources, main, stem, self.files, self.pictures, here)
 
-    def size(self, path: str) -> int:
-        """A download's size in bytes."""
-        return self.sizes[path] if path in self.sizes else len(self.files[path])
-
     @property
     def base_url(self) -> str:
         return self.project.site.base_url
@@ -101,14 +98,17 @@ class Shared:
                     corrected=corrected or [],
                     data_home=urls.data(year if year is not None else self.newest))
 
-    def page_key(self, template: str, unkeyed: frozenset[str], *parts: object) -> str:
-        """A page's key for serve to keep it by: `parts` (what the page shows) and what every page
-        is made from. "" (render it every time) when pages are not kept, or when its template reads
-        a name of `unkeyed`, which `parts` do not cover."""
-        reads = self.reads(template)
-        if not self.page_base or "*" in reads or unkeyed & reads:
+    def page_key(self, template: str, unkeyed: frozenset[str], parts: Callable[[], tuple]) -> str:
+        """A page's key for serve to keep it by: `parts()` (what the page shows) and what every page
+        is made from. "" (render it every time) when pages are not kept (then `parts` is not even
+        called: a written build hashes nothing), or when its template reads a name of `unkeyed`,
+        which `parts` do not cover."""
+        if not self.page_base:
             return ""
-        return caches.key(self.page_base, template, *map(repr, parts))
+        reads = self.reads(template)
+        if "*" in reads or unkeyed & reads:
+            return ""
+        return caches.key(self.page_base, template, *map(repr, parts()))
 
     def touched(self, years, shows: Callable[[str], bool]) -> tuple[list, bool]:
         """For a page showing the editions `years`, with `shows(key)` saying whether it shows a
@@ -399,15 +399,17 @@ def member_pages(shared: Shared) -> Iterator[Page]:
     for year, dataset in shared.editions():
         edition, cluster = dataset.edition, dataset.edition.cluster
         members = views.by_name(edition.members)
-        whole, each = views.digests(edition) if shared.page_base else ("", {})
         for index, province in enumerate(members):
             path = urls.member(year, province.name)
             prev = members[index - 1] if index else None
             after = members[index + 1] if index + 1 < len(members) else None
             shows = (lambda key, name=province.name: key.startswith(f"provinces.{name}.") or key in CLUSTER_IN_TABLES)
-            key = shared.page_key("province.html", EDITION_WIDE, path, whole, each.get(province.name),
-                                  prev and each.get(prev.name), after and each.get(after.name),
-                                  shared.touched([year], shows))
+
+            def parts(province=province, prev=prev, after=after, shows=shows) -> tuple:
+                whole, each = views.digests(edition)
+                return (path, whole, each[province.name], prev and each[prev.name], after and each[after.name],
+                        shared.touched([year], shows))
+            key = shared.page_key("province.html", EDITION_WIDE, parts)
             if shared.reuse(path, key):
                 yield Page(path, "province.html", None, key=key)
                 continue
@@ -446,11 +448,11 @@ def data_pages(shared: Shared) -> Iterator[Page]:
         yield Page(path, "data.html", DataPage(
             **shared.edition_base(dataset, meta, _data_sources(edition)),
             downloads=[(files["figures_csv"], "CSV", "các con số, cho bảng tính (Excel, LibreOffice)",
-                        shared.size(files["figures_csv"])),
+                        shared.sizes[files["figures_csv"]]),
                        (files["facts_csv"], "CSV", "các sự kiện và danh sách, cho bảng tính",
-                        shared.size(files["facts_csv"])),
+                        shared.sizes[files["facts_csv"]]),
                        (files["json"], "JSON", "tất cả: con số, sự kiện, nguồn; cho lập trình viên",
-                        shared.size(files["json"]))],
+                        shared.sizes[files["json"]])],
             columns=downloads.COLUMNS, fact_columns=downloads.FACT_COLUMNS, fields=dictionary,
             qualifiers=downloads.QUALIFIERS, row_count=made.row_count,
             known_count=made.known_count, resolutions=views.resolutions(edition)),
@@ -500,10 +502,10 @@ def years_page(shared: Shared) -> Iterator[Page]:
     editions = _editions(shared)
     path = urls.YEARS
     # serve keeps it while no edition's cluster, first-ranked province, headline or correction changes
-    kept = shared.page_base and shared.page_key(
-        "years.html", frozenset(), path,
+    kept = shared.page_key("years.html", frozenset(), lambda: (
+        path,
         [(year, views.digests(e)[0], shared.headlines[year], _rank_one(e)) for year, e in sorted(editions.items())],
-        [(year, shared.corrections.get(year), sorted(shared.unpublished.get(year, ()))) for year in sorted(editions)])
+        [(year, shared.corrections.get(year), sorted(shared.unpublished.get(year, ()))) for year in sorted(editions)]))
     if shared.reuse(path, kept):
         yield Page(path, "years.html", None, key=kept)
         return
@@ -562,9 +564,8 @@ def provinces_page(shared: Shared) -> Iterator[Page]:
     editions = _editions(shared)
     path = urls.PROVINCES
     # serve keeps it while no edition's members or cluster (sources, mergers) change
-    kept = shared.page_base and shared.page_key(
-        "provinces_all.html", frozenset(), path,
-        [(year, views.digests(e)[0], list(e.provinces)) for year, e in sorted(editions.items())])
+    kept = shared.page_key("provinces_all.html", frozenset(), lambda: (
+        path, [(year, views.digests(e)[0], list(e.provinces)) for year, e in sorted(editions.items())]))
     if shared.reuse(path, kept):
         yield Page(path, "provinces_all.html", None, key=kept)
         return
@@ -598,14 +599,15 @@ def province_pages(shared: Shared) -> Iterator[Page]:
     sources = _all_sources(shared)
     # what a province's page shows beyond its own figures: every edition's sources, the mergers,
     # the other provinces' names (its page links the ones it merged with)
-    beyond = shared.page_base and repr((names, [(year, views.digests(e)[0]) for year, e in sorted(editions.items())]))
+    beyond = functools.lru_cache(maxsize=1)(
+        lambda: repr((names, [(year, views.digests(e)[0]) for year, e in sorted(editions.items())])))
     for name in names:
         path = urls.province(name)
         memberships = series.history(editions, name)
         columns = {f"provinces.{name}.{f}" for f in ("rank", "score", "income_per_capita", "poverty_reduction")}
         touched = shared.touched([m.year for m in memberships], (columns | {"poverty.others_reduction"}).__contains__)
-        kept = shared.page_key("province_history.html", frozenset(), path, beyond,
-                               [(m.year, views.digests(m.edition)[1][name]) for m in memberships], touched)
+        kept = shared.page_key("province_history.html", frozenset(), lambda: (
+            path, beyond(), [(m.year, views.digests(m.edition)[1][name]) for m in memberships], touched))
         if shared.reuse(path, kept):
             yield Page(path, "province_history.html", None, key=kept)
             continue

@@ -313,6 +313,7 @@ def _reads(env: Environment, template: str, state: str) -> frozenset[str]:
         except (TemplateError, OSError):
             return frozenset({"*"})
         found = set(meta.find_undeclared_variables(tree))
+        _READS[(template, state)] = frozenset({"*"})  # meanwhile: a template that includes itself keeps nothing
         for other in meta.find_referenced_templates(tree):
             found |= _reads(env, other, state) if other is not None else {"*"}
         _READS[(template, state)] = frozenset(found)
@@ -409,7 +410,7 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
             for path, content in made_files.items():
                 out.put(path, content)  # written now (a large site holds none of them), or kept in `files`
                 shared.sizes[path] = len(content)
-            shared.made[year] = made if out.staging is None else replace(made, figures_csv=b"", facts_csv=b"", json=b"")
+            shared.made[year] = made
         first = [kind for kind in pages.EDITION_KINDS if kind not in pages.SHOW_ARTICLES]
         showing = [kind for kind in pages.SHOW_ARTICLES if kind in pages.EDITION_KINDS]
         mine, said = shared.mine, {}
@@ -666,7 +667,7 @@ def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kind
                 out.indexable.append(page.path)
             if out.staging is not None:  # what making it added, written now: a large site holds none of it
                 out.flush()
-                out.place(shared, [*itertools.islice(shared.pictures, pictures, None),
+                out.place(shared, [*_added(pictures, shared.pictures),
                                    *([shared.page_pictures.pop(page.path)] if page.card is not None else [])])
             if page.key:
                 picture = shared.page_pictures.get(page.path) if page.card is not None else None
