@@ -410,7 +410,9 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
             for path, content in made_files.items():
                 out.put(path, content)  # written now (a large site holds none of them), or kept in `files`
                 shared.sizes[path] = len(content)
-            shared.made[year] = made
+            # every edition's downloads are made before any page: a written build keeps only what the
+            # data page needs (without this, 15 MB more at 10x: 214 against 195 MB)
+            shared.made[year] = made if out.staging is None else replace(made, figures_csv=b"", facts_csv=b"", json=b"")
         first = [kind for kind in pages.EDITION_KINDS if kind not in pages.SHOW_ARTICLES]
         showing = [kind for kind in pages.SHOW_ARTICLES if kind in pages.EDITION_KINDS]
         mine, said = shared.mine, {}
