@@ -449,6 +449,20 @@ def test_a_figure_edit_in_one_process_renders_again_only_the_pages_that_show_the
     assert [p for p in pages if re.fullmatch(r"tinh/[^/]+/index\.html", p)] == ["tinh/soc-trang/index.html"]
 
 
+def test_two_provinces_that_say_the_same_have_their_own_digests(project):
+    """Page keys and serve's download rows take a province by its digest: two provinces with
+    nothing known (the same fields) must not share one, or a kept page would show a neighbour's
+    old name and the CSV one province's rows twice."""
+    from cumthidua_site import views
+    from cumthidua_site.dataset import load_project
+    loaded, _ = load_project(project / "data")
+    edition = loaded.editions[2023].edition
+    fields = ("rank", "score", "income_per_capita", "poverty_reduction")
+    unknown = [name for name, p in edition.provinces.items() if not any(getattr(p, f).known for f in fields)]
+    _, each = views.digests(edition)
+    assert len(unknown) >= 2 and len({each[name] for name in unknown}) == len(unknown)
+
+
 def test_serve_writes_the_disk_cache_once_a_rebuild_is_shown(tmp_path, monkeypatch):
     """serve defers the disk cache's new files to the moment the rebuild is shown (`settle`):
     nothing is written while the editor waits, everything once it is done, and at the end."""

@@ -146,3 +146,39 @@ def test_models_share_their_fields_sets_and_a_copy_gets_its_own(project):
     assert changed.model_fields_set == names | {"score"} and changed.model_fields_set is not other.model_fields_set
     assert other.model_fields_set == names and one.model_fields_set is other.model_fields_set
     assert one.score.where("value").line > 0 and one.where("score").line > 0  # locations kept beside
+
+
+def test_a_load_in_the_same_process_parses_only_what_changed(editions_project, monkeypatch):
+    """serve loads the project after every save: an unchanged edition is the object the last load
+    made, its files not parsed again, and an unchanged article is the one it read. What changed is
+    read anew, and a mistake in it is still said at its file, line and column."""
+    from cumthidua_site import dataset
+    data = editions_project / "data"
+    parsed: list[str] = []
+    parse = dataset.parse_yaml
+    monkeypatch.setattr(dataset, "parse_yaml", lambda text, path, **kw: parsed.append(path.name) or parse(text, path, **kw))
+    first, found = load_project(data)
+    assert found == [] and parsed.count("provinces.yaml") == 2 and parsed.count("article.md") == 2
+    parsed.clear()
+    again, _ = load_project(data)
+    assert parsed == []
+    for year in (2021, 2023):
+        assert again.editions[year].edition is first.editions[year].edition
+        assert again.editions[year].article is first.editions[year].article
+    edit(data / "2023/provinces.yaml", "score: {value: 938.21,", "score: {value: 938.28,")
+    edited, _ = load_project(data)
+    # the edited edition's files (its cluster.yaml from the loader's memory), not the other edition's
+    assert sorted(parsed) == ["cluster.yaml", "provinces.yaml"]
+    assert str(edited.editions[2023].edition.provinces["Sóc Trăng"].score.value) == "938.28"
+    assert edited.editions[2021].edition is first.editions[2021].edition
+    assert edited.editions[2023].article is first.editions[2023].article
+    parsed.clear()
+    edit(data / "2023/article.md", "byline: \"Nhóm Dữ liệu Miền Tây\"", "byline: \"Nhóm Dữ liệu\"")
+    edited_article, _ = load_project(data)
+    assert parsed == ["article.md"] and edited_article.editions[2023].article.meta.byline == "Nhóm Dữ liệu"
+    assert edited_article.editions[2023].edition is edited.editions[2023].edition
+    edit(data / "2023/article.md", "byline: \"Nhóm Dữ liệu\"", "byline: [\"Nhóm Dữ liệu\"")
+    broken, found = load_project(data)  # the edition itself is kept: the article's mistake is still said
+    assert broken is None
+    line = position(data / "2023/article.md", "byline:").split(":")[0]
+    assert [(p.location.path.name, str(p.location.line)) for p in found] == [("article.md", line)]

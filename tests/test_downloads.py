@@ -131,3 +131,40 @@ def test_the_json_file_is_what_json_dumps_indents(project):
                      {"figures": [{"x": 1.5, "y": None, "z": [1, [2, {}]]}, {"x": 2}], "facts": []}):
         assert downloads._indented(document) == json.dumps(document, ensure_ascii=False, indent=2)
         assert downloads._indented(document) == json.dumps(document, ensure_ascii=False, indent=2)  # kept rows
+
+
+def test_serve_makes_again_only_the_part_of_the_province_that_changed(project):
+    """serve keeps each province's rows (CSV lines, indented JSON) by the digests of what it
+    says: an edit to one province makes its part again, nothing else, and the files are the
+    ones a fresh build makes, with corrections to the cluster and to a province."""
+    import datetime as dt
+    from cumthidua_site import downloads, views
+    from cumthidua_site.corrections import Shown
+    from cumthidua_site.dataset import load_project
+
+    def corrected(score_was: str) -> tuple:
+        return (Shown(dt.date(2024, 4, 2), "provinces.Sóc Trăng.score", "điểm", score_was, "938,21", "gõ nhầm", ()),
+                Shown(dt.date(2024, 4, 3), "economy.budget_revenue", "thu ngân sách", "97.000", "98.000", "", ()))
+
+    def both(edition, corrections) -> tuple:
+        before = len(downloads._PARTS)
+        kept = downloads._make(loaded.site, edition, corrections, views.digests(edition))
+        return kept, downloads._make(loaded.site, edition, corrections), len(downloads._PARTS) - before
+
+    downloads._PARTS.clear()
+    loaded, _ = load_project(project / "data")
+    edition = loaded.editions[2023].edition
+    kept, fresh, made = both(edition, corrected("938,12"))
+    assert kept == fresh and made == 1 + len(edition.members)
+    assert "938,12" in kept.figures_csv.decode("utf-8-sig") and b"97.000" in kept.json
+    assert both(edition, corrected("938,12"))[2] == 0  # nothing changed: every part kept
+
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21", "score: {value: 938.12")
+    loaded, _ = load_project(project / "data")
+    edition = loaded.editions[2023].edition
+    kept, fresh, made = both(edition, corrected("938,12"))
+    assert kept == fresh and made == 1
+    assert [r for r in csv.DictReader(io.StringIO(kept.figures_csv.decode("utf-8-sig")))
+            if r["province"] == "Sóc Trăng" and r["field"] == "score"][0]["value"] == "938.12"
+    kept, fresh, made = both(edition, corrected("900,00"))  # that province's correction: its part again
+    assert kept == fresh and made == 1

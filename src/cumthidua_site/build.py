@@ -12,7 +12,7 @@ from typing import Callable, Optional
 from . import caches, corrections, images, loader
 from . import formatting as fmt
 from .checks import check_all
-from .dataset import load_project
+from .dataset import forget_articles, load_project
 from .errors import Level, Location, Problem, error, warning
 from .render import render_site
 from .writer import MARKER, Discard, Staging, ensure_replaceable, staged
@@ -185,7 +185,7 @@ def forget() -> None:
     from . import article, checks, dataset, downloads, loader, pages, render, views
     for cache in (loader._PARSED, render._ENVIRONMENTS, article._RENDERED, article._COMPILED, downloads._MADE,
                   views._USED, views._DIGESTS, images._MEMORY, pages._CHARTS, render._KEPT, render._PAGES,
-                  render._READS, dataset._VALIDATED, checks._CHECKED):
+                  render._READS, dataset._VALIDATED, dataset._ARTICLES, checks._CHECKED, downloads._PARTS):
         cache.clear()
 
 
@@ -219,6 +219,7 @@ def run(data_dir: Path, out: Optional[Path] = None, templates: Optional[Path] = 
     project, problems = load_project(data_dir)
     if out is not None:  # a process builds once when it writes (serve builds in memory): its parsed files would only weigh
         loader.forget_parsed()
+        forget_articles()
     result = Result(problems)
     if project is None:
         return result

@@ -124,10 +124,10 @@ def split_front_matter(text: str, path: Path) -> tuple[Optional[str], str, int, 
                                  "thêm một dòng --- sau dòng published:")]
 
 
-def _load_article(path: Path, root: Path) -> tuple[Optional[ArticleSource], list[Problem]]:
-    text, problems = read_text(path, root)
-    if text is None:
-        return None, problems
+def _load_article(path: Path, text: str) -> tuple[Optional[ArticleSource], list[Problem]]:
+    kept = _ARTICLES.get(str(path))
+    if kept is not None and kept.text == text:  # unchanged since the last load (serve): as it was
+        return kept, []
     meta_text, body, body_line, problems = split_front_matter(text, path)
     if meta_text is None:
         return None, problems
@@ -140,7 +140,17 @@ def _load_article(path: Path, root: Path) -> tuple[Optional[ArticleSource], list
         return None, problems + validation_problems(exc, Article, {None: raw}, {None: path})
     if problems:
         return None, problems
-    return ArticleSource(path, meta, body, body_line, text), []
+    _ARTICLES[str(path)] = source = ArticleSource(path, meta, body, body_line, text)
+    return source, []
+
+
+# The article each file held at the last load, validated: serve's next build reuses it while its text is the same.
+_ARTICLES: dict[str, ArticleSource] = {}
+
+
+def forget_articles() -> None:
+    """Drop the articles kept for the next load of this process (a build that writes loads once)."""
+    _ARTICLES.clear()
 
 
 def _members(raw: Any, provinces: tuple[str, ...]) -> tuple[str, ...]:
@@ -175,45 +185,57 @@ def _year_problem(raw: Any, folder: Path, path: Path) -> Optional[Problem]:
     return None
 
 
-def _article_written(path: Path, root: Path) -> bool:
-    """An article with any text besides its front matter and HTML comments (the skeleton has none)."""
+def _article_text(path: Path, root: Path) -> tuple[Optional[str], list[Problem]]:
+    """article.md's text when it is written: any text besides its front matter and HTML
+    comments (the skeleton has none); None for a skeleton or no file, or with why it is unreadable."""
     if not path.is_file():
-        return False
-    text, _ = read_text(path, root)
+        return None, []
+    text, problems = read_text(path, root)
     if text is None:
-        return True  # unreadable: let the loader say why
-    _, body, _, problems = split_front_matter(text, path)
-    return bool(problems) or bool(re.sub(r"<!--.*?-->", "", body, flags=re.S).strip())
+        return None, problems
+    _, body, _, split = split_front_matter(text, path)
+    return (text if split or re.sub(r"<!--.*?-->", "", body, flags=re.S).strip() else None), []
 
 
 def _load_edition(folder: Path, data_dir: Path, reference: Reference
                   ) -> tuple[Optional[Edition], Optional[ArticleSource], list[Path], list[Problem]]:
     paths = {key: folder / name for key, name in EDITION_FILES.items()}
-    docs: dict[str, Any] = {}
+    texts: dict[str, Optional[str]] = {}
     problems: list[Problem] = []
     for key, path in paths.items():
-        docs[key], found = load_yaml(path, data_dir)
+        texts[key], found = read_text(path, data_dir)
         problems += found
-    if docs["cluster"] is not None:
-        wrong_year = _year_problem(docs["cluster"], folder, paths["cluster"])
-        if wrong_year is not None:
-            return None, None, list(paths.values()), problems + [wrong_year]
+    # The same texts (and reference) validate to the same edition: in one process (serve), an
+    # unchanged edition is the object the last build made, not parsed again, and what is kept
+    # by it stays valid.
+    key = (str(folder), *(DIGESTS.get(str(path), "") for path in (*paths.values(), data_dir / REFERENCE_FILE)))
+    edition = _VALIDATED.get(key) if not problems else None
+    docs: dict[str, Any] = {}
+    if edition is None:
+        for name, path in paths.items():
+            docs[name] = None
+            if texts[name] is not None:
+                docs[name], found = parse_yaml(texts[name], path)
+                problems += found
+        if docs["cluster"] is not None:
+            wrong_year = _year_problem(docs["cluster"], folder, paths["cluster"])
+            if wrong_year is not None:
+                return None, None, list(paths.values()), problems + [wrong_year]
     files = list(paths.values())
     article_path = folder / ARTICLE_FILE
     article = None
     if article_path.exists():
         files.append(article_path)
-    if _article_written(article_path, data_dir):  # a skeleton or no file: a draft, said below
-        article, found = _load_article(article_path, data_dir)
+    article_text, found = _article_text(article_path, data_dir)  # None: a skeleton or no file, a draft said below
+    problems += found
+    if article_text is not None:
+        article, found = _load_article(article_path, article_text)
         problems += found
+    if edition is not None:
+        _NEXT[key] = edition
+        return (None if problems else edition), article, files, problems
     if any(doc is None for doc in docs.values()):
         return None, article, files, problems
-    # The same texts (and reference) validate to the same edition: in one process (serve), an
-    # unchanged edition is the object the last build made, and what is kept by it stays valid.
-    key = (str(folder), *(DIGESTS.get(str(path), "") for path in (*paths.values(), data_dir / REFERENCE_FILE)))
-    if key in _VALIDATED and not problems:
-        _NEXT[key] = _VALIDATED[key]
-        return _VALIDATED[key], article, files, problems
     existing = reference.existing(int(folder.name))
     try:
         edition = Edition.model_validate({**docs, "reference": reference}, context={

@@ -7,6 +7,7 @@ import hashlib
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -146,15 +147,24 @@ def _row(edition: Edition, scope: str, province: str, path: str, label: str, fig
 
 def figure_rows(edition: Edition) -> list[dict]:
     """Every figure of the edition, cluster first, then provinces in Vietnamese order."""
+    rows = _cluster_rows(edition)
+    for province in views.by_name(edition.members):
+        rows += _province_rows(edition, province)
+    return rows
+
+
+def _cluster_rows(edition: Edition) -> list[dict]:
     rows = []
     for path, _, label in _figure_fields(Cluster):
         fig = _resolve(edition.cluster, path)
         if fig is not None:
             rows.append(_row(edition, "cum", "", path, label, fig))
-    for province in views.by_name(edition.members):
-        for path, _, label in _figure_fields(Province):
-            rows.append(_row(edition, "tinh", province.name, path, label, getattr(province, path)))
     return rows
+
+
+def _province_rows(edition: Edition, province: Province) -> list[dict]:
+    return [_row(edition, "tinh", province.name, path, label, getattr(province, path))
+            for path, _, label in _figure_fields(Province)]
 
 
 def _resolve(obj, path: str):
@@ -188,12 +198,22 @@ def safe_cell(value: object) -> str:
 
 def to_csv(rows: list[dict], columns: list[tuple[str, str, str]] = COLUMNS) -> bytes:
     """UTF-8 with a BOM (so Excel on Vietnamese Windows shows the diacritics), CRLF rows."""
+    return _csv_file(_csv_lines([[name for name, _, _ in columns]]) + _csv_lines(_cells(rows, columns)))
+
+
+def _cells(rows: list[dict], columns: list[tuple[str, str, str]] = COLUMNS) -> list[list[str]]:
+    return [[safe_cell(row[k]) for k, _, _ in columns] for row in rows]
+
+
+def _csv_lines(cells: list[list[str]]) -> str:
+    """Rows as CSV text: each row's line depends on that row alone, so parts can be joined."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([name for name, _, _ in columns])
-    for row in rows:
-        writer.writerow([safe_cell(row[k]) for k, _, _ in columns])
-    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+    csv.writer(buffer, lineterminator="\r\n").writerows(cells)
+    return buffer.getvalue()
+
+
+def _csv_file(text: str) -> bytes:
+    return codecs.BOM_UTF8 + text.encode("utf-8")
 
 
 # --- facts -----------------------------------------------------------------------
@@ -261,8 +281,10 @@ def _json_value(value):
     return _json_number(value)
 
 
-def to_json(site: Site, edition: Edition, rows: list[dict], facts: list[dict]) -> bytes:
-    """Every figure (with every source's claim), every fact, the sources, licence and column meanings."""
+def to_json(site: Site, edition: Edition, rows: list[dict], facts: list[dict],
+            row_texts: Optional[list[str]] = None) -> bytes:
+    """Every figure (with every source's claim), every fact, the sources, licence and column meanings.
+    `row_texts`: the figures' rows already indented (`_indented_row`), when made part by part."""
     document = {
         "title": f"{edition.cluster.name}: số liệu năm {edition.cluster.year}",
         "edition": edition.cluster.year,
@@ -275,38 +297,40 @@ def to_json(site: Site, edition: Edition, rows: list[dict], facts: list[dict]) -
         "fact_columns": [{"name": name, "label": label, "description": text}
                          for name, label, text in FACT_COLUMNS],
         "qualifiers": dict(QUALIFIERS),
-        "figures": [_json_value(row) for row in rows],
+        "figures": rows,
         "facts": facts,
     }
-    return (_indented(document) + "\n").encode("utf-8")
+    return (_indented(document, {} if row_texts is None else {"figures": row_texts}) + "\n").encode("utf-8")
 
 
-def _indented(document: dict) -> str:
+def _indented(document: dict, done: Optional[dict[str, list[str]]] = None) -> str:
     """json.dumps(document, ensure_ascii=False, indent=2), the same text, faster: Python indents
     with its pure-Python encoder, so each row of the figures and facts is indented once and kept
     under its compact form (C's encoder); serve's rebuild after one figure changes indents one row.
-    tests/test_downloads.py holds the two texts equal."""
+    `done`: a list's rows indented already. tests/test_downloads.py holds the two texts equal."""
     parts = []
     for key, value in document.items():
         if key in ("figures", "facts") and value:
-            text = "[\n    " + ",\n    ".join(_indented_row(row) for row in value) + "\n  ]"
-        else:
-            text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            rows = (done or {}).get(key) or [_indented_row(_json_value(row)) for row in value]
+            text = "[\n    " + ",\n    ".join(rows) + "\n  ]"
+        else:  # the same for every edition (the columns), or small
+            text = _indented_row(value, "\n  ")
         parts.append(f"{json.dumps(key, ensure_ascii=False)}: {text}")
     return "{\n  " + ",\n  ".join(parts) + "\n}"
 
 
-def _indented_row(row: dict) -> str:
+def _indented_row(row: object, newline: str = "\n    ") -> str:
+    """A value as json.dumps indents it, each line after the first starting with `newline`."""
     compact = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
-    found = _ROWS.get(compact)
+    found = _ROWS.get((compact, newline))
     if found is None:
         if len(_ROWS) > 1024:  # an edition's rows or two: what serve's edit indents again
             _ROWS.clear()
-        found = _ROWS[compact] = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        found = _ROWS[(compact, newline)] = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", newline)
     return found
 
 
-_ROWS: dict[str, str] = {}
+_ROWS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -324,17 +348,20 @@ class Made:
 _MADE: dict[str, Made] = {}
 
 
-def make(site: Site, edition: Edition, corrected: tuple = (), fingerprint: str = "") -> Made:
+def make(site: Site, edition: Edition, corrected: tuple = (), fingerprint: str = "",
+         digests: Optional[tuple[str, dict[str, str]]] = None) -> Made:
     """The downloads of an edition: pure functions of the site, the edition and its corrections
     (corrections.Shown), so made once for the same data (serve's rebuilds make again only
     those of the edition that changed). `fingerprint`: the hash of the texts the site and the
-    edition were loaded from, when known; then they are kept on disk for the next build too."""
+    edition were loaded from, when known; then they are kept on disk for the next build too.
+    `digests` (serve: `views.digests`): each province's rows are kept by what it says, so an
+    edit to one province makes only its rows again."""
     data = fingerprint or f"{site!r}\x00{edition!r}"
     key = hashlib.sha256(f"{data}\x00{corrected!r}".encode("utf-8")).hexdigest()
     if key not in _MADE:
         kept = _from_disk(key) if fingerprint else None
         if kept is None:
-            kept = _make(site, edition, corrected)
+            kept = _make(site, edition, corrected, digests)
             if fingerprint:
                 _to_disk(key, kept)
         _MADE[key] = kept
@@ -343,17 +370,57 @@ def make(site: Site, edition: Edition, corrected: tuple = (), fingerprint: str =
     return _MADE[key]
 
 
-def _make(site: Site, edition: Edition, corrected: tuple) -> Made:
-    rows, facts = figure_rows(edition), fact_rows(edition)
-    latest = {}
-    for c in sorted(corrected, key=lambda c: c.date):  # the latest correction of each figure last
-        latest[c.key] = c
+@dataclass(frozen=True)
+class _Part:
+    """The figure rows of the cluster or of one province, as rows, CSV lines and indented JSON."""
+
+    rows: list[dict]
+    csv: str
+    json: list[str]
+
+
+def _part(rows: list[dict], latest: dict) -> _Part:
     for row in rows:
         found = latest.get(row["field"] if row["scope"] == "cum" else f"provinces.{row['province']}.{row['field']}")
         row["corrected"] = found.date.isoformat() if found else ""
         row["previous"] = found.was if found else ""
-    return Made(field_dictionary(rows, facts), to_csv(rows), to_csv(facts, FACT_COLUMNS),
-                to_json(site, edition, rows, facts), len(rows), sum(row["value"] is not None for row in rows))
+    return _Part(rows, _csv_lines(_cells(rows)), [_indented_row(_json_value(row)) for row in rows])
+
+
+# serve: each province's part of an edition's figures, by the digests of the edition (but its
+# provinces) and of the province, and the province's corrections.
+_PARTS: dict[tuple, _Part] = {}
+
+
+def _make(site: Site, edition: Edition, corrected: tuple,
+          digests: Optional[tuple[str, dict[str, str]]] = None) -> Made:
+    latest = {}
+    for c in sorted(corrected, key=lambda c: c.date):  # the latest correction of each figure last
+        latest[c.key] = c
+
+    def part_of(province: Optional[Province]) -> _Part:
+        if province is None:
+            make = functools.partial(_cluster_rows, edition)
+        else:
+            make = functools.partial(_province_rows, edition, province)
+        if digests is None:
+            return _part(make(), latest)
+        own = [c for k, c in latest.items()
+               if (k.startswith(f"provinces.{province.name}.") if province else not k.startswith("provinces."))]
+        key = (digests[0], province and digests[1][province.name], repr(own))
+        if key not in _PARTS:
+            if len(_PARTS) > 4096:  # the provinces of earlier saves
+                _PARTS.clear()
+            _PARTS[key] = _part(make(), latest)
+        return _PARTS[key]
+
+    parts = [part_of(None), *(part_of(province) for province in views.by_name(edition.members))]
+    rows = [row for part in parts for row in part.rows]
+    facts = fact_rows(edition)
+    figures_csv = _csv_file(_csv_lines([[name for name, _, _ in COLUMNS]]) + "".join(part.csv for part in parts))
+    return Made(field_dictionary(rows, facts), figures_csv, to_csv(facts, FACT_COLUMNS),
+                to_json(site, edition, rows, facts, [text for part in parts for text in part.json]),
+                len(rows), sum(row["value"] is not None for row in rows))
 
 
 def _from_disk(key: str) -> Optional[Made]:

@@ -403,7 +403,8 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
     try:
         for year, dataset in shared.editions():
             paths = urls.downloads(year)
-            made = downloads.make(site, dataset.edition, tuple(shared.corrections[year]), project.fingerprint(year))
+            made = downloads.make(site, dataset.edition, tuple(shared.corrections[year]), project.fingerprint(year),
+                                  views.digests(dataset.edition) if shared.page_base else None)
             made_files = {paths[name]: getattr(made, name) for name in ("figures_csv", "facts_csv", "json")}
             if year == site.legacy_year:  # the old download addresses keep their bytes
                 made_files.update({old: made_files[new] for old, new in urls.legacy_files(year).items()})

@@ -184,7 +184,8 @@ def _digests(edition: Edition) -> tuple[str, dict[str, str]]:
     def sha(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
     return (sha(edition.model_dump_json(exclude={"provinces"}, warnings=False)),
-            {name: sha(province.model_dump_json(warnings=False)) for name, province in edition.provinces.items()})
+            {name: sha(f"{name}\x00{province.model_dump_json(warnings=False)}")  # two unknown provinces are not one
+             for name, province in edition.provinces.items()})
 
 
 _DIGESTS: dict[int, tuple[Edition, tuple[str, dict[str, str]]]] = {}
