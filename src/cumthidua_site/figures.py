@@ -60,15 +60,30 @@ class Model(BaseModel):
 _FIELDS_SETS: dict[frozenset, set] = {}
 
 
-def walk(obj: BaseModel) -> Iterator[tuple[BaseModel, str, object]]:
-    """Every (model, field name, value) in a model tree, in field order."""
-    for name in type(obj).model_fields:
-        value = getattr(obj, name)
-        yield obj, name, value
-        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, BaseModel):
-                yield from walk(item)
+def walk(obj: BaseModel) -> list[tuple[BaseModel, str, object]]:
+    """Every (model, field name, value) in a model tree, in field order. The last tree walked is
+    kept (a list): three of the checks walk each edition, and getting every field of a large
+    edition takes about 1.5 ms."""
+    if _WALKED and _WALKED[0][0] is obj:
+        return _WALKED[0][1]
+    found: list[tuple[BaseModel, str, object]] = []
+
+    def visit(model: BaseModel) -> None:
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            found.append((model, name, value))
+            if isinstance(value, BaseModel):
+                visit(value)
+            elif isinstance(value, (dict, list)):
+                for item in value.values() if isinstance(value, dict) else value:
+                    if isinstance(item, BaseModel):
+                        visit(item)
+    visit(obj)
+    _WALKED[:] = [(obj, found)]
+    return found
+
+
+_WALKED: list[tuple[BaseModel, list]] = []
 
 
 def _number(value: Any) -> Decimal:
