@@ -471,15 +471,15 @@ def test_serve_writes_the_disk_cache_once_a_rebuild_is_shown(tmp_path, monkeypat
     monkeypatch.setenv("CUMTHIDUA_CACHE", str(tmp_path / "cache"))
     caches.defer()
     try:
-        caches.write_json("downloads", "one", {"a": 1})
+        caches.write_json("downloads", "one", lambda: {"a": 1})
         assert caches.read_json("downloads", "one") is None  # not yet
         settle()
         assert caches.read_json("downloads", "one") == {"a": 1}
-        caches.write_json("downloads", "two", {"b": 2})
+        caches.write_json("downloads", "two", lambda: {"b": 2})
     finally:
         caches.defer(False)
     assert caches.read_json("downloads", "two") == {"b": 2}
-    caches.write_json("downloads", "three", {"c": 3})  # at once again
+    caches.write_json("downloads", "three", lambda: {"c": 3})  # at once again
     assert caches.read_json("downloads", "three") == {"c": 3}
 
 

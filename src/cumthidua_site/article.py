@@ -524,7 +524,7 @@ def _remember(key: str, rendered: RenderedArticle) -> None:
 
 def _keep(key: str, rendered: RenderedArticle) -> None:
     _remember(key, rendered)
-    caches.write_json("articles", f"rendered-{key}", {
+    caches.write_json("articles", f"rendered-{key}", lambda: {
         "headline": rendered.headline, "sapo": rendered.sapo, "byline": rendered.byline,
         "unplaced": rendered.unplaced, "marker": rendered.marker})
 

@@ -18,7 +18,7 @@ import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 # The libraries whose output a build's bytes depend on (with our own source, in `code()`).
 LIBRARIES = ("jinja2", "markupsafe", "pyyaml", "markdown", "babel", "pydantic", "pydantic-core", "nh3",
@@ -47,7 +47,7 @@ def folder(kind: str) -> Optional[Path]:
 
 # serve: the cache files its rebuilds make, written once the rebuild is shown (`flush`), not
 # while the editor waits for it; None: written at once.
-_DEFERRED: Optional[list[tuple[Path, bytes, int]]] = None
+_DEFERRED: Optional[list[tuple[Path, "bytes | Callable[[], bytes]", int]]] = None
 
 
 def defer(keep: bool = True) -> None:
@@ -67,17 +67,20 @@ def flush() -> None:
             _write(path, data, mode)
 
 
-def write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Best effort, atomic: two builds at once each write a whole file, or nothing."""
+def write(path: Path, data: "bytes | Callable[[], bytes]", mode: int = 0o600) -> None:
+    """Best effort, atomic: two builds at once each write a whole file, or nothing. `data` may be
+    a function that makes the bytes: when writing is deferred, it runs then, not now."""
     if _DEFERRED is not None:
         _DEFERRED.append((path, data, mode))
         return
     _write(path, data, mode)
 
 
-def _write(path: Path, data: bytes, mode: int) -> None:
+def _write(path: Path, data: "bytes | Callable[[], bytes]", mode: int) -> None:
     staging = None
     try:
+        if callable(data):
+            data = data()
         fd, staging = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -169,10 +172,12 @@ def used(fd: int, path: Path) -> None:
         pass
 
 
-def write_json(kind: str, name: str, value: Any) -> None:
+def write_json(kind: str, name: str, value: Callable[[], Any]) -> None:
+    """Keep what `value()` returns (made only when written: serve defers writing until idle).
+    What it is made from must not change meanwhile."""
     folder_path = folder(kind)
     if folder_path is not None:
-        write(folder_path / f"{name}.json", json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        write(folder_path / f"{name}.json", lambda: json.dumps(value(), ensure_ascii=False).encode("utf-8"))
 
 
 KEEP_DAYS = 30

@@ -434,7 +434,7 @@ def _from_disk(key: str) -> Optional[Made]:
 
 
 def _to_disk(key: str, made: Made) -> None:
-    caches.write_json("downloads", caches.key(key), {
+    caches.write_json("downloads", caches.key(key), lambda: {
         "dictionary": [[d.path, d.label, d.unit, d.where] for d in made.dictionary],
         "figures_csv": made.figures_csv.decode("utf-8"), "facts_csv": made.facts_csv.decode("utf-8"),
         "json": made.json.decode("utf-8"), "row_count": made.row_count, "known_count": made.known_count})

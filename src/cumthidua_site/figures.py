@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property
-from typing import Annotated, Any, ClassVar, Iterator, Optional
+from typing import Annotated, Any, ClassVar, Optional
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, Strict, ValidationInfo,
                       field_validator, model_validator)

@@ -358,7 +358,7 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> tuple[Any, list[P
         data, problems = _parse_yaml(text, path, line_offset)
     if data is not None and not problems:
         if kept is None:
-            caches.write_json("yaml", name, _freeze(data))
+            caches.write_json("yaml", name, lambda: _freeze(data))
         _PARSED[key] = data
         while len(_PARSED) > 64:
             del _PARSED[next(iter(_PARSED))]
