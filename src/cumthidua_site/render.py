@@ -642,8 +642,9 @@ _PAGES: dict[str, KeptPage] = {}
 
 
 def _added(before: int, found: dict) -> dict:
-    """What was added to `found` since it held `before` entries (dicts keep their order)."""
-    return dict(itertools.islice(found.items(), before, None))
+    """What was added to `found` since it held `before` entries (dicts keep their order), taken
+    from the end: serve's `found` holds every kept edition's files before the page's few."""
+    return dict(reversed(list(itertools.islice(reversed(found.items()), len(found) - before))))
 
 
 def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kinds, out: Output,
