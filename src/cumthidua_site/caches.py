@@ -28,7 +28,12 @@ LIBRARIES = ("jinja2", "markupsafe", "pyyaml", "markdown", "babel", "pydantic", 
 def root() -> Optional[Path]:
     if os.environ.get("CUMTHIDUA_CACHE"):
         return Path(os.environ["CUMTHIDUA_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home().is_dir() else None)
+    return _default_root(os.environ.get("XDG_CACHE_HOME"), os.environ.get("HOME"))
+
+
+@lru_cache(maxsize=4)
+def _default_root(xdg: Optional[str], home: Optional[str]) -> Optional[Path]:
+    base = xdg or (Path.home() / ".cache" if Path.home().is_dir() else None)
     return Path(base) / "cumthidua-site" if base else None
 
 
@@ -38,11 +43,16 @@ def folder(kind: str) -> Optional[Path]:
     if top is None:
         return None
     path = top / kind
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
+    if path not in _MADE:  # asked for every picture of a build: one mkdir per process, not one per picture
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        _MADE.add(path)
     return path
+
+
+_MADE: set[Path] = set()  # the folders made (or found) by this process; _write makes one again if removed since
 
 
 # serve: the cache files its rebuilds make, written once the rebuild is shown (`flush`), not
@@ -81,7 +91,11 @@ def _write(path: Path, data: "bytes | Callable[[], bytes]", mode: int) -> None:
     try:
         if callable(data):
             data = data()
-        fd, staging = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        try:
+            fd, staging = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        except FileNotFoundError:  # the cache was removed while this process ran (serve)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, staging = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.chmod(staging, mode)
