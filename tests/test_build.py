@@ -449,6 +449,30 @@ def test_a_figure_edit_in_one_process_renders_again_only_the_pages_that_show_the
     assert [p for p in pages if re.fullmatch(r"tinh/[^/]+/index\.html", p)] == ["tinh/soc-trang/index.html"]
 
 
+def test_a_rebuild_in_one_process_sees_every_template_change_and_no_editor_file(project, monkeypatch):
+    """Compiled templates are kept for the life of the process, and Jinja does not look at their
+    dates: a build forgets them when any file of the templates folder, in a folder below too,
+    changed. An editor's backup or autosave file beside them changes nothing."""
+    from cumthidua_site import render
+    from cumthidua_site.build import forget, run
+    data, templates = project / "data", project / "templates"
+    (templates / "parts").mkdir()
+    (templates / "parts" / "note.html").write_text("<p>Ghi chú một</p>\n", encoding="utf-8")
+    edit(templates / "404.html", "<h1>Không tìm thấy trang</h1>", "<h1>Không tìm thấy trang</h1>{% include 'parts/note.html' %}")
+    forget()
+    assert "Ghi chú một" in run(data, templates=templates).files["404.html"].decode()
+    env = render._ENVIRONMENTS[str(templates.resolve())]
+    first = env.get_template("404.html")
+    (templates / "parts" / "note.html").write_text("<p>Ghi chú hai</p>\n", encoding="utf-8")
+    assert "Ghi chú hai" in run(data, templates=templates).files["404.html"].decode()
+    second = env.get_template("404.html")
+    assert second is not first  # compiled again
+    for name in ("404.html~", "#404.html#", ".404.html.swp"):
+        (templates / name).write_text("{% rác", encoding="utf-8")
+        assert not run(data, templates=templates).failed()
+        assert env.get_template("404.html") is second, name  # kept
+
+
 def test_two_provinces_that_say_the_same_have_their_own_digests(project):
     """Page keys and serve's download rows take a province by its digest: two provinces with
     nothing known (the same fields) must not share one, or a kept page would show a neighbour's

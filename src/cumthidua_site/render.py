@@ -41,17 +41,26 @@ TEMPLATE_FILES = ("base.html", "article.html", "rankings.html", "provinces.html"
 _ENVIRONMENTS: dict[str, Environment] = {}
 
 
-def environment(templates: Path) -> Environment:
+def environment(templates: Path, state: Optional[str] = None) -> Environment:
     """Autoescaping, strict Jinja environment with the Vietnamese filters, for our own templates.
 
-    One per templates folder for the life of the process: Jinja keeps each compiled template
-    and compiles it again only when its file changes (auto_reload), so `serve`'s rebuilds and
-    repeated builds skip compiling.
+    One per templates folder for the life of the process, keeping each compiled template:
+    `serve`'s rebuilds and repeated builds skip compiling. Jinja would look at every template's
+    file date each time a page asks for it (auto_reload: 8,000 stats on a large site); instead,
+    each build gives the folder's `state` (`_templates_state`) and a change forgets them all.
     """
     key = str(templates.resolve())
     if key not in _ENVIRONMENTS:
         _ENVIRONMENTS[key] = _new_environment(templates)
-    return _ENVIRONMENTS[key]
+    env = _ENVIRONMENTS[key]
+    state = _templates_state(templates) if state is None else state
+    if not state or _STATES.get(key) != state:  # "": cannot tell, so nothing is kept
+        env.cache.clear()
+        _STATES[key] = state
+    return env
+
+
+_STATES: dict[str, str] = {}  # each environment's templates folder as its compiled templates were read
 
 
 def _new_environment(templates: Path) -> Environment:
@@ -61,7 +70,8 @@ def _new_environment(templates: Path) -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates)),
                       bytecode_cache=FileSystemBytecodeCache(str(kept)) if kept is not None else None,
                       autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      auto_reload=False)  # `environment` forgets the compiled templates when the folder changes
     env.filters.update(FILTERS)
     env.globals.update(compare=versus, credit=_credits(env))
     return env
@@ -209,7 +219,8 @@ def _blocks(env: Environment, project: Project, files: dict[str, bytes], picture
 def _render(project: Project, templates: Path, unpublished: dict, said: dict, staging: Optional[Staging | Discard],
             meanwhile: Optional[Callable[[], bool]] = None
             ) -> tuple[Optional[dict[str, bytes]], dict[str, images.Picture], list[Problem]]:
-    env = environment(templates)
+    state = _templates_state(templates)
+    env = environment(templates, state)
     files: dict[str, bytes] = {}
     pictures: dict[str, images.Picture] = {}
     problems: list[Problem] = []
@@ -231,7 +242,7 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
     try:  # whatever stops this process's rendering (a mistake, a bug, a full disk) stops the worker's
         if meanwhile is not None and not meanwhile():
             return None, {}, []
-        found = _render_all(env, project, templates, shared, out, worker, problems)
+        found = _render_all(env, project, templates, state, shared, out, worker, problems)
         if found:
             return {}, {}, found
     finally:
@@ -249,14 +260,13 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
     return files, pictures, problems
 
 
-def _render_all(env: Environment, project: Project, templates: Path, shared: pages.Shared, out: Output,
+def _render_all(env: Environment, project: Project, templates: Path, state: str, shared: pages.Shared, out: Output,
                 worker: Optional["Worker"], problems: list[Problem]) -> list[Problem]:
     """Every page (the worker's editions excepted, until it is done); the articles' mistakes."""
     if worker is not None:
         shared.mine = worker.leaves
     keys = {}
     if out.staging is None:  # in one process (serve): what an unchanged edition's pages were, again
-        state = _templates_state(templates)
         _keep_pages(env, project, templates, state, shared)
         keys = {year: _edition_key(project, templates, state, shared, year) for year in project.editions}
         kept = {year: _KEPT[year][1] for year, key in keys.items() if key and _KEPT.get(year, ("",))[0] == key}
@@ -382,11 +392,21 @@ def _edition_key(project: Project, templates: Path, state: str, shared: pages.Sh
 
 
 def _templates_state(templates: Path) -> str:
-    """The templates' names, sizes and dates ("" when one cannot be read): an editor's swap or
-    lock files beside them (.#base.html, .base.html.swp) are not templates and do not count."""
+    """The names, sizes and dates of the files in the templates folder and the folders below ("" when
+    one cannot be read). An editor's lock, swap and backup files beside them (.#base.html,
+    .base.html.swp, #base.html#, base.html~) are not templates and do not count."""
+    found = []
+
+    def fail(exc: OSError) -> None:
+        raise exc
     try:
-        found = sorted((entry.name, entry.stat().st_mtime_ns, entry.stat().st_size) for entry in os.scandir(templates)
-                       if entry.name.endswith((".html", ".css", ".js", ".svg")) and not entry.name.startswith("."))
+        for folder, folders, names in os.walk(templates, onerror=fail):
+            folders[:] = sorted(name for name in folders if not name.startswith("."))
+            for name in sorted(names):
+                if not name.startswith((".", "#")) and not name.endswith("~"):
+                    info = os.stat(os.path.join(folder, name))
+                    found.append((os.path.relpath(os.path.join(folder, name), templates), info.st_mtime_ns,
+                                  info.st_size))
     except OSError:
         return ""
     return repr(found)
