@@ -16,6 +16,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -48,6 +50,8 @@ class Figures:
     unchanged_s: float = 0.0      # a build into the output it already wrote: writes nothing
     unchanged_wrote: bool = True
     first_build_s: float = 0.0    # the first build, drawing every picture not in the cache
+    write_floor_s: float = 0.0    # writing the same folders and files alone (links for pictures), on two threads
+    ram_build_s: float = 0.0      # the cold build into a RAM disk (/dev/shm), where there is one
     edit_ms: float = float("nan")  # in one process: built, one figure changed, built again (what serve does)
     weights: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (pages, largest gzipped bytes)
 
@@ -127,6 +131,15 @@ def measure(name: str, data: Path, runs: int = 5, env: dict | None = None) -> Fi
             floors.append(took_floor)
             ratios.append(took / took_floor)
             peaks.append(peak)
+        figures.write_floor_s = statistics.median(write_floor(first, work / f"floor-{index}") for index in range(3))
+        if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK):  # the same build, where writing costs nothing
+            ram = []
+            for index in range(3):
+                out = Path(tempfile.mkdtemp(prefix="cumthidua-ram-", dir="/dev/shm")) / "out"
+                ram.append(_timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data), "--out", str(out)],
+                                  env)[0])
+                shutil.rmtree(out.parent)
+            figures.ram_build_s = statistics.median(ram)
         figures.build_s, figures.floor_s = statistics.median(builds), statistics.median(floors)
         figures.ratio = statistics.median(ratios)
         figures.pages_per_s = figures.pages / figures.build_s
@@ -141,6 +154,33 @@ def measure(name: str, data: Path, runs: int = 5, env: dict | None = None) -> Fi
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return figures
+
+
+def write_floor(built: Path, out: Path) -> float:
+    """Seconds to write what `built` holds into `out` (on the same disk) with nothing else to do:
+    its folders made, its files written, its pictures linked (as a build links them from the
+    cache), on two threads as a build writes from two processes. What the disk alone costs."""
+    files = [p for p in built.rglob("*") if p.is_file()]
+    contents = {p.relative_to(built): (p if p.suffix == ".png" else p.read_bytes()) for p in files}
+    names = sorted(contents)
+    halves = [names[0::2], names[1::2]]
+
+    def write(names: list[Path]) -> None:
+        for name in names:
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            content = contents[name]
+            if isinstance(content, Path):
+                os.link(content, target)
+            else:
+                target.write_bytes(content)
+    out.mkdir()
+    start = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(write, halves))
+    took = time.perf_counter() - start
+    shutil.rmtree(out)
+    return took
 
 
 def help_time(runs: int = 7) -> tuple[float, float]:
