@@ -117,7 +117,7 @@ def whole_process(env: dict) -> dict:
               f"{f.peak_rss_mb:7.0f} {f.check_s:8.3f} {f.unchanged_s:7.3f} {f.first_build_s:8.2f} "
               f"{f.write_floor_s:8.3f} {f.ram_build_s:6.3f} {f.pages / f.ram_build_s if f.ram_build_s else 0:8.0f}")
     print("write s: the same folders and files written alone on this disk (two threads, pictures linked); "
-          "RAM s: the build into /dev/shm (median of 3)")
+          "RAM s: the build into /dev/shm (median of 3; at 10x one run of each)")
     for factor, (took, counts) in generated.items():
         print(f"archive {factor}x generated in {took:.1f} s: {counts}")
     print("heaviest page of each kind, gzipped bytes (of 14 KB):")
