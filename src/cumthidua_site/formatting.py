@@ -91,11 +91,13 @@ def value(fig: Figure) -> str:
     return figure(fig, with_unit=False)
 
 
+@lru_cache(maxsize=1024)  # the same few dates on every page of an edition; Babel parses its pattern each time
 def date(day: dt.date) -> str:
     """27/3/2024, as Vietnamese news writes dates."""
     return format_date(day, format="d/M/y", locale=_VI)
 
 
+@lru_cache(maxsize=1024)
 def long_date(day: dt.date) -> str:
     """'ngày 27 tháng 3 năm 2024'."""
     return format_date(day, format="'ngày' d 'tháng' M 'năm' y", locale=_VI)
