@@ -182,10 +182,10 @@ _SETTLED = 0  # how many times this process settled
 def forget() -> None:
     """Drop what earlier builds in this process kept for the next (parsed files, compiled
     templates, rendered articles, downloads): the next build starts cold. For benchmarks."""
-    from . import article, checks, dataset, downloads, loader, pages, render, views
+    from . import article, checks, dataset, downloads, figures, loader, pages, render, views
     for cache in (loader._PARSED, render._ENVIRONMENTS, article._RENDERED, article._COMPILED, downloads._MADE,
                   views._USED, views._DIGESTS, images._MEMORY, pages._CHARTS, render._KEPT, render._PAGES,
-                  render._READS, dataset._VALIDATED, dataset._ARTICLES, checks._CHECKED, downloads._PARTS):
+                  render._READS, dataset._VALIDATED, dataset._ARTICLES, checks._CHECKED, downloads._PARTS, figures._WALKED):
         cache.clear()
 
 

@@ -664,7 +664,7 @@ _PAGES: dict[str, KeptPage] = {}
 def _added(before: int, found: dict) -> dict:
     """What was added to `found` since it held `before` entries (dicts keep their order), taken
     from the end: serve's `found` holds every kept edition's files before the page's few."""
-    return dict(reversed(list(itertools.islice(reversed(found.items()), len(found) - before))))
+    return dict(reversed(list(itertools.islice(reversed(found.items()), max(0, len(found) - before)))))
 
 
 def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kinds, out: Output,
