@@ -592,11 +592,15 @@ class Worker:
         return []
 
 
+HISTORY_WEIGHT = 3
+
+
 def _split(project: Project) -> frozenset[int]:
     """The editions a worker renders, so that both processes have about as many pages; none
     for a small site. The old addresses' redirects show their edition's cards: it stays here."""
-    # the site's own pages, and the checks run here meanwhile (as long as about 5 pages an edition)
-    site_pages = len({p.name for d in project.editions.values() for p in d.edition.members}) + 6 \
+    # the site's own pages (a province's page across the years takes as long as about 3 member
+    # pages: measured on the 1x archive), and the checks run here meanwhile (about 5 pages an edition)
+    site_pages = HISTORY_WEIGHT * len({p.name for d in project.editions.values() for p in d.edition.members}) + 6 \
         + 5 * len(project.editions)
     sizes = {year: len(dataset.edition.members) + 8 for year, dataset in project.editions.items()}
     if sum(sizes.values()) + site_pages < PARALLEL_FROM:
