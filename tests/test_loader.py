@@ -189,3 +189,36 @@ def test_a_damaged_cache_file_is_parsed_again(monkeypatch, tmp_path):
         again, problems = parse_yaml(text, HERE)
         assert problems == [] and again == good and _located_tree(again) == _located_tree(good), damage
     assert caches.read_json("yaml", kept.stem)[0] == "M"  # kept anew
+
+
+def test_a_file_unchanged_since_it_was_read_is_taken_as_it_was(tmp_path, monkeypatch):
+    """serve reads every file after each save: a file with the same identity, size and dates as
+    when it was read is not read again, unless it had changed just before that read (within the
+    same tick of the clock, a second change could keep its date). Any other file is read and
+    checked anew: another size, another file saved in its place, a link out of the data folder."""
+    import os
+    from cumthidua_site import loader
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / "cluster.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    reads: list[Path] = []
+    real = loader.read_within
+    monkeypatch.setattr(loader, "read_within", lambda *args: reads.append(args[0]) or real(*args))
+    assert loader.read_text(path, data)[0] == loader.read_text(path, data)[0] == "a: 1\n"
+    assert len(reads) == 2  # written just now: read again
+    monkeypatch.setattr(loader, "SETTLED_NS", -1)  # as if it had been written long before
+    loader.read_text(path, data)
+    assert loader.read_text(path, data) == ("a: 1\n", []) and len(reads) == 3  # kept
+    path.write_text("a: 22\n", encoding="utf-8")
+    assert loader.read_text(path, data)[0] == "a: 22\n" and len(reads) == 4
+    saved = data / ".cluster.yaml.tmp"
+    saved.write_text("a: 33\n", encoding="utf-8")
+    os.replace(saved, path)  # an editor's atomic save: the same size, another file
+    assert loader.read_text(path, data)[0] == "a: 33\n" and len(reads) == 5
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("a: 44\n", encoding="utf-8")
+    path.unlink()
+    path.symlink_to(outside)
+    text, problems = loader.read_text(path, data)
+    assert text is None and "symlink" in problems[0].message and len(reads) == 6
