@@ -473,6 +473,23 @@ def test_a_rebuild_in_one_process_sees_every_template_change_and_no_editor_file(
         assert env.get_template("404.html") is second, name  # kept
 
 
+def test_a_templates_folder_too_large_to_walk_is_read_anew_on_every_build(project, monkeypatch):
+    """--templates naming a folder with more files than templates ever need (/, a checkout) is not
+    walked on every build: its state is unknown, so nothing compiled is kept, and builds stay right."""
+    from cumthidua_site import render
+    from cumthidua_site.build import forget, run
+    data, templates = project / "data", project / "templates"
+    monkeypatch.setattr(render, "TEMPLATE_FILES_MOST", 5)
+    assert render._templates_state(templates) == ""
+    forget()
+    assert not run(data, templates=templates).failed()
+    env = render._ENVIRONMENTS[str(templates.resolve())]
+    first = env.get_template("404.html")
+    edit(templates / "404.html", "<h1>Không tìm thấy trang</h1>", "<h1>Không thấy trang</h1>")
+    assert "<h1>Không thấy trang</h1>" in run(data, templates=templates).files["404.html"].decode()
+    assert env.get_template("404.html") is not first
+
+
 def test_two_provinces_that_say_the_same_have_their_own_digests(project):
     """Page keys and serve's download rows take a province by its digest: two provinces with
     nothing known (the same fields) must not share one, or a kept page would show a neighbour's

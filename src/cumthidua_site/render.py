@@ -391,6 +391,9 @@ def _edition_key(project: Project, templates: Path, state: str, shared: pages.Sh
                       repr(sorted(shared.unpublished.get(year, ()))))
 
 
+TEMPLATE_FILES_MOST = 2000  # files a templates folder may hold for its state to be taken; beyond, "" (nothing kept)
+
+
 def _templates_state(templates: Path) -> str:
     """The names, sizes and dates of the files in the templates folder and the folders below ("" when
     one cannot be read). An editor's lock, swap and backup files beside them (.#base.html,
@@ -402,6 +405,8 @@ def _templates_state(templates: Path) -> str:
     try:
         for folder, folders, names in os.walk(templates, onerror=fail):
             folders[:] = sorted(name for name in folders if not name.startswith("."))
+            if len(found) + len(names) > TEMPLATE_FILES_MOST:  # not a templates folder (--templates /?): not walked
+                return ""
             for name in sorted(names):
                 if not name.startswith((".", "#")) and not name.endswith("~"):
                     info = os.stat(os.path.join(folder, name))
