@@ -7,7 +7,6 @@ import hashlib
 import codecs
 import csv
 import datetime as dt
-import functools
 import io
 import json
 from dataclasses import dataclass
@@ -143,14 +142,6 @@ def _row(edition: Edition, scope: str, province: str, path: str, label: str, fig
         "claims": [{"value": c.value, "to": c.to, "qualifier": c.qualifier.value, "measures": c.measures,
                     "source": c.source, "text": fmt.figure(c)} for c in fig.claims if c.known],
     }
-
-
-def figure_rows(edition: Edition) -> list[dict]:
-    """Every figure of the edition, cluster first, then provinces in Vietnamese order."""
-    rows = _cluster_rows(edition)
-    for province in views.by_name(edition.members):
-        rows += _province_rows(edition, province)
-    return rows
 
 
 def _cluster_rows(edition: Edition) -> list[dict]:
@@ -399,21 +390,21 @@ def _make(site: Site, edition: Edition, corrected: tuple,
         latest[c.key] = c
 
     def part_of(province: Optional[Province]) -> _Part:
-        if province is None:
-            make = functools.partial(_cluster_rows, edition)
-        else:
-            make = functools.partial(_province_rows, edition, province)
+        """The cluster's rows (None), or a province's."""
+        def made() -> _Part:
+            return _part(_cluster_rows(edition) if province is None else _province_rows(edition, province), latest)
         if digests is None:
-            return _part(make(), latest)
+            return made()
         own = [c for k, c in latest.items()
                if (k.startswith(f"provinces.{province.name}.") if province else not k.startswith("provinces."))]
         key = (digests[0], province and digests[1][province.name], repr(own))
         if key not in _PARTS:
             if len(_PARTS) > 4096:  # the provinces of earlier saves
                 _PARTS.clear()
-            _PARTS[key] = _part(make(), latest)
+            _PARTS[key] = made()
         return _PARTS[key]
 
+    # every figure of the edition: the cluster's first, then the provinces' in Vietnamese order
     parts = [part_of(None), *(part_of(province) for province in views.by_name(edition.members))]
     rows = [row for part in parts for row in part.rows]
     facts = fact_rows(edition)
