@@ -132,7 +132,7 @@ def measure(name: str, data: Path, runs: int = 5, env: dict | None = None) -> Fi
             ratios.append(took / took_floor)
             peaks.append(peak)
         again = 3 if figures.pages < 5000 else 1  # at 10x one of each: half a minute apiece
-        figures.write_floor_s = statistics.median(write_floor(first, work / f"floor-{index}") for index in range(again))
+        figures.write_floor_s = write_floor(first, [work / f"floor-{index}" for index in range(again)])
         if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK):  # the same build, where writing costs nothing
             ram = []
             for index in range(again):
@@ -157,31 +157,33 @@ def measure(name: str, data: Path, runs: int = 5, env: dict | None = None) -> Fi
     return figures
 
 
-def write_floor(built: Path, out: Path) -> float:
-    """Seconds to write what `built` holds into `out` (on the same disk) with nothing else to do:
-    its folders made, its files written, its pictures linked (as a build links them from the
-    cache), on two threads as a build writes from two processes. What the disk alone costs."""
+def write_floor(built: Path, outs: list[Path]) -> float:
+    """Seconds to write what `built` holds into a new folder (on the same disk) with nothing else
+    to do, median over `outs`: its folders made, its files written, its pictures linked (as a build
+    links them from the cache), on two threads as a build writes from two processes. What the disk
+    alone costs. The files are read once, before any timing."""
     files = [p for p in built.rglob("*") if p.is_file()]
     contents = {p.relative_to(built): (p if p.suffix == ".png" else p.read_bytes()) for p in files}
     names = sorted(contents)
     halves = [names[0::2], names[1::2]]
-
-    def write(names: list[Path]) -> None:
-        for name in names:
-            target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            content = contents[name]
-            if isinstance(content, Path):
-                os.link(content, target)
-            else:
-                target.write_bytes(content)
-    out.mkdir()
-    start = time.perf_counter()
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(write, halves))
-    took = time.perf_counter() - start
-    shutil.rmtree(out)
-    return took
+    took = []
+    for out in outs:
+        def write(names: list[Path], out: Path = out) -> None:
+            for name in names:
+                target = out / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                content = contents[name]
+                if isinstance(content, Path):
+                    os.link(content, target)
+                else:
+                    target.write_bytes(content)
+        out.mkdir()
+        start = time.perf_counter()
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(write, halves))
+        took.append(time.perf_counter() - start)
+        shutil.rmtree(out)
+    return statistics.median(took)
 
 
 def help_time(runs: int = 7) -> tuple[float, float]:
