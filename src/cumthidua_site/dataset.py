@@ -124,11 +124,20 @@ def split_front_matter(text: str, path: Path) -> tuple[Optional[str], str, int, 
                                  "thêm một dòng --- sau dòng published:")]
 
 
-def _load_article(path: Path, text: str) -> tuple[Optional[ArticleSource], list[Problem]]:
+def _load_article(path: Path, root: Path) -> tuple[Optional[ArticleSource], list[Problem]]:
+    """article.md, validated, when it is written: any text besides its front matter and HTML
+    comments. None for a skeleton or no file (a draft), or with why it cannot be read."""
+    if not path.is_file():
+        return None, []
+    text, problems = read_text(path, root)
+    if text is None:
+        return None, problems
     kept = _ARTICLES.get(str(path))
     if kept is not None and kept.text == text:  # unchanged since the last load (serve): as it was
         return kept, []
     meta_text, body, body_line, problems = split_front_matter(text, path)
+    if not problems and not re.sub(r"<!--.*?-->", "", body, flags=re.S).strip():
+        return None, []  # the skeleton new-edition writes
     if meta_text is None:
         return None, problems
     raw, problems = parse_yaml(meta_text, path, line_offset=1)
@@ -185,18 +194,6 @@ def _year_problem(raw: Any, folder: Path, path: Path) -> Optional[Problem]:
     return None
 
 
-def _article_text(path: Path, root: Path) -> tuple[Optional[str], list[Problem]]:
-    """article.md's text when it is written: any text besides its front matter and HTML
-    comments (the skeleton has none); None for a skeleton or no file, or with why it is unreadable."""
-    if not path.is_file():
-        return None, []
-    text, problems = read_text(path, root)
-    if text is None:
-        return None, problems
-    _, body, _, split = split_front_matter(text, path)
-    return (text if split or re.sub(r"<!--.*?-->", "", body, flags=re.S).strip() else None), []
-
-
 def _load_edition(folder: Path, data_dir: Path, reference: Reference
                   ) -> tuple[Optional[Edition], Optional[ArticleSource], list[Path], list[Problem]]:
     paths = {key: folder / name for key, name in EDITION_FILES.items()}
@@ -223,14 +220,10 @@ def _load_edition(folder: Path, data_dir: Path, reference: Reference
                 return None, None, list(paths.values()), problems + [wrong_year]
     files = list(paths.values())
     article_path = folder / ARTICLE_FILE
-    article = None
     if article_path.exists():
         files.append(article_path)
-    article_text, found = _article_text(article_path, data_dir)  # None: a skeleton or no file, a draft said below
+    article, found = _load_article(article_path, data_dir)  # None: a skeleton or no file, a draft said below
     problems += found
-    if article_text is not None:
-        article, found = _load_article(article_path, article_text)
-        problems += found
     if edition is not None:
         _NEXT[key] = edition
         return (None if problems else edition), article, files, problems
