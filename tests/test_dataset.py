@@ -182,3 +182,21 @@ def test_a_load_in_the_same_process_parses_only_what_changed(editions_project, m
     assert broken is None
     line = position(data / "2023/article.md", "byline:").split(":")[0]
     assert [(p.location.path.name, str(p.location.line)) for p in found] == [("article.md", line)]
+
+
+def test_private_attributes_start_from_their_defaults_at_every_level_of_subclassing(project):
+    """Each model class copies its private defaults in one step (figures.Model), not pydantic's
+    per-attribute, per-level pass: a model made in code has no location and, for a province, no
+    name yet; one loaded from a file has both; a copy keeps them, and no two models share a store."""
+    from cumthidua_site.model import Province
+    made = Province()
+    assert made.loc is None and made.where("score") is None and made.name == ""
+    assert made.__pydantic_private__ == {"_loc": None, "_field_locs": None, "_item_locs": None, "_name": ""}
+    assert Province().__pydantic_private__ is not made.__pydantic_private__
+    assert made.score.__pydantic_private__ == {"_loc": None, "_field_locs": None, "_item_locs": None}
+    loaded, _ = load_project(project / "data")
+    province = next(iter(loaded.editions[2023].edition.provinces.values()))
+    assert province.name and province.loc.path.name == "provinces.yaml" and province.where("score").line > 0
+    copied = province.model_copy(update={"score": made.score})
+    assert copied.name == province.name and copied.loc == province.loc
+    assert copied.__pydantic_private__ is not province.__pydantic_private__

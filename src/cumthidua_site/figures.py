@@ -25,6 +25,22 @@ class Model(BaseModel):
     _field_locs: Optional[dict] = PrivateAttr(default=None)
     _item_locs: Optional[dict] = PrivateAttr(default=None)
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each model class a `model_post_init` that copies its private defaults in one step.
+        pydantic's own asks every private attribute for its default, once per level of
+        subclassing (a Province three times over): two fifths of loading a large archive.
+        Our defaults are constants (None, ""), so a shallow copy of one dict is the same."""
+        super().__pydantic_init_subclass__(**kwargs)
+        defaults = {name: private.get_default() for name, private in cls.__private_attributes__.items()}
+        assert all(value is None or isinstance(value, str) for value in defaults.values()), \
+            "a private default that is not a constant needs pydantic's own model_post_init"
+
+        def model_post_init(self, context: Any, /) -> None:
+            if self.__pydantic_private__ is None:
+                object.__setattr__(self, "__pydantic_private__", defaults.copy())
+        cls.model_post_init = model_post_init
+
     @model_validator(mode="wrap")
     @classmethod
     def _keep_location(cls, data: Any, handler) -> Any:
