@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+BYTECODE := $(VENV)/.stamp-bytecode
 
 .PHONY: build test check serve bench clean new-edition golden fonts _build _check
 
@@ -15,21 +16,21 @@ finish = $(if $(filter-out 0,$(file <$(STATUS))),$(error Chưa xong: sửa các 
 build: _build
 	@$(call finish,make build)
 
-_build: $(VENV)/.stamp-run
+_build: $(VENV)/.stamp-run $(BYTECODE)
 	@$(BIN)/cumthidua-site build; echo $$? > $(STATUS)
 
 check: _check
 	@$(call finish,make check)
 
-_check: $(VENV)/.stamp-run
+_check: $(VENV)/.stamp-run $(BYTECODE)
 	@$(BIN)/cumthidua-site check; echo $$? > $(STATUS)
 
 # Live preview on http://127.0.0.1:8000/ (PORT=8001 for another port); Ctrl-C stops it.
-serve: $(VENV)/.stamp-run
+serve: $(VENV)/.stamp-run $(BYTECODE)
 	@$(BIN)/cumthidua-site serve $(if $(PORT),--port $(PORT))
 
 # Next year's folder: make new-edition YEAR=2024
-new-edition: $(VENV)/.stamp-run
+new-edition: $(VENV)/.stamp-run $(BYTECODE)
 	@test -n "$(YEAR)" || { echo "Thiếu năm. Cách dùng: make new-edition YEAR=2024" >&2; exit 2; }
 	$(BIN)/cumthidua-site new-edition $(YEAR)
 
@@ -37,14 +38,14 @@ new-edition: $(VENV)/.stamp-run
 golden: $(VENV)/.stamp-test
 	$(BIN)/python tests/golden.py --refresh
 
-test: $(VENV)/.stamp-test node_modules/.stamp
+test: $(VENV)/.stamp-test node_modules/.stamp $(BYTECODE)
 	$(BIN)/python -m pytest
 
 # Make the shipped font subset again (src/cumthidua_site/fonts/) from Debian's fonts-noto-core.
 fonts: $(VENV)/.stamp-test
 	$(BIN)/python scripts/subset_fonts.py
 
-bench: $(VENV)/.stamp-test
+bench: $(VENV)/.stamp-test $(BYTECODE)
 	$(BIN)/python benchmarks/bench.py
 
 clean:
@@ -56,6 +57,14 @@ $(VENV)/.stamp-run: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -e .
 	touch $@
+
+# Our own modules compiled to bytecode, as pip compiles the dependencies when it installs them:
+# this workplace sets PYTHONDONTWRITEBYTECODE=1, under which every command would compile the
+# whole package again first (about 90 ms of the real site's 0.55 s build). Made again when a
+# module changes; a module changed since is compiled in memory by Python, as before.
+$(BYTECODE): $(wildcard src/cumthidua_site/*.py) | $(VENV)/.stamp-run
+	@$(BIN)/python -m compileall -q src/cumthidua_site
+	@touch $@
 
 $(VENV)/.stamp-test: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
