@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         run(ROOT / "data", out=Path(folder) / "build", templates=ROOT / "templates")  # pictures drawn cold
         write_time = time.perf_counter() - start
-    print(f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r} "
-          f"(1: our modules are compiled on every start)")
+    import scale
+    print(f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}: {scale.bytecode()}")
     print(f"build in memory, cold (nothing kept in memory; templates, data files, downloads and the articles "
           f"made once, then read from the disk cache): median {statistics.median(timings) * 1000:.0f} ms over {RUNS} runs "
           f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}); with writing and every picture drawn: "
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     serve_latency()
     script = len((ROOT / "templates" / "sort.js").read_bytes())
     print(f"sort.js: {script} bytes (budget {SCRIPT_BUDGET})" + ("  OVER BUDGET" if script > SCRIPT_BUDGET else ""))
-    report = {"bytecode_caching": not os.environ.get("PYTHONDONTWRITEBYTECODE"),
+    report = {"bytecode_caching": not os.environ.get("PYTHONDONTWRITEBYTECODE"), "bytecode": scale.bytecode(),
               "in_process": {"cold_build_ms": statistics.median(timings) * 1000,
                              "unchanged_rebuild_ms": statistics.median(warm) * 1000}}
     if not args.no_scale:
@@ -97,19 +97,25 @@ def whole_process(env: dict) -> dict:
     """Cold builds as new processes against the import floor, for the real site and the archive."""
     import archive
     import scale
-    measured, generated = [scale.measure("real site", ROOT / "data", runs=5, env=env)], {}
-    for factor in (1, 10):
-        folder = Path(tempfile.mkdtemp(prefix=f"cumthidua-archive-{factor}x-"))
-        start = time.perf_counter()
-        counts = archive.generate(folder, scale=factor)
-        generated[factor] = (time.perf_counter() - start, counts)
-        measured.append(scale.measure(f"archive {factor}x", folder / "data", runs=5, env=env))
-        if factor == 1:  # at 10x each rebuild takes half a minute, for a figure the target does not ask
-            measured[-1].edit_ms = edit_in_own_process(folder / "data")
-        shutil.rmtree(folder, ignore_errors=True)
+    trash: list[Path] = []  # deleted at the end, not between measures (scale.measure says why)
+    try:
+        measured, generated = [scale.measure("real site", ROOT / "data", trash, runs=5, env=env)], {}
+        for factor in (1, 10):
+            folder = Path(tempfile.mkdtemp(prefix=f"cumthidua-archive-{factor}x-"))
+            trash.append(folder)
+            start = time.perf_counter()
+            counts = archive.generate(folder, scale=factor)
+            generated[factor] = (time.perf_counter() - start, counts)
+            measured.append(scale.measure(f"archive {factor}x", folder / "data", trash, runs=5, env=env))
+            if factor == 1:  # at 10x each rebuild takes half a minute, for a figure the target does not ask
+                measured[-1].edit_ms = edit_in_own_process(folder / "data")
+    finally:
+        for folder in trash:
+            shutil.rmtree(folder, ignore_errors=True)
     help_s, bare_s = scale.help_time()
     print(f"\nwhole process (a new process each run; PYTHONDONTWRITEBYTECODE="
-          f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}; pictures from the user's cache, drawn once per machine)")
+          f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}, {scale.bytecode()}; "
+          "pictures from the user's cache, drawn once per machine)")
     print(f"{'project':12} {'pages':>6} {'build s':>8} {'floor s':>8} {'ratio':>6} {'pages/s':>8} {'RSS MB':>7} "
           f"{'check s':>8} {'same s':>7} {'first s':>8} {'write s':>8} {'RAM s':>6} {'RAM p/s':>8}")
     for f in measured:

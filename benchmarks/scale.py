@@ -104,11 +104,16 @@ def weights(out: Path) -> dict[str, tuple[int, int]]:
     return {kind: (len(sizes), max(sizes)) for kind, sizes in sorted(found.items())}
 
 
-def measure(name: str, data: Path, runs: int = 5, env: dict | None = None) -> Figures:
-    """Every whole-process figure for the project in `data`."""
+def measure(name: str, data: Path, trash: list[Path], runs: int = 5, env: dict | None = None) -> Figures:
+    """Every whole-process figure for the project in `data`. What it writes stays until the caller
+    deletes the folders it adds to `trash`, all at the end of the bench: on ext4 without a journal
+    (these machines) an inode freed in the last one to five minutes is skipped, one by one, by the
+    allocator's `recently_deleted` scan, so deleting a build's 5,000 files just before the next
+    build made that build pay for the bench's own deletion (its system time doubled run by run)."""
     env = dict(env or os.environ)
     figures = Figures(name, runs=runs)
     work = Path(tempfile.mkdtemp(prefix="cumthidua-scale-"))
+    trash.append(work)
     try:
         first = work / "first"
         figures.first_build_s, _, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
@@ -126,7 +131,6 @@ def measure(name: str, data: Path, runs: int = 5, env: dict | None = None) -> Fi
             took, peak, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
                                        "--out", str(out)], env)
             assert done.returncode == 0, done.stderr.decode()[-2000:]
-            shutil.rmtree(out)
             builds.append(took)
             floors.append(took_floor)
             ratios.append(took / took_floor)
@@ -152,8 +156,9 @@ def measure(name: str, data: Path, runs: int = 5, env: dict | None = None) -> Fi
                                                "--out", str(first)], env)
         said = "Không có gì thay đổi".encode("utf-8") in done.stderr
         figures.unchanged_wrote = (first / "index.html").stat().st_mtime_ns != stamp or not said
-    finally:
+    except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        raise
     return figures
 
 
@@ -181,9 +186,27 @@ def write_floor(built: Path, outs: list[Path]) -> float:
         start = time.perf_counter()
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(write, halves))
-        took.append(time.perf_counter() - start)
-        shutil.rmtree(out)
+        took.append(time.perf_counter() - start)  # the folder stays: see `measure`
     return statistics.median(took)
+
+
+def bytecode() -> str:
+    """Whether our own modules run from bytecode: `make` compiles them (PYTHONDONTWRITEBYTECODE=1
+    would otherwise have every process compile them anew); the dependencies' pip compiled."""
+    import importlib.util
+    sources = sorted((ROOT / "src" / "cumthidua_site").glob("*.py"))
+    fresh = 0
+    for source in sources:
+        try:
+            header = Path(importlib.util.cache_from_source(str(source))).read_bytes()[:16]
+        except OSError:
+            continue
+        stat = source.stat()
+        fresh += header[8:12] == (int(stat.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little") and \
+            header[12:16] == (stat.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+    return (f"our {len(sources)} modules from bytecode (compiled by make; dependencies by pip)" if fresh == len(sources)
+            else f"our modules compiled on every start ({fresh} of {len(sources)} have fresh bytecode; "
+                 "`make bench` compiles them); dependencies from bytecode (pip)")
 
 
 def help_time(runs: int = 7) -> tuple[float, float]:
