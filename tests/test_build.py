@@ -354,9 +354,9 @@ def _rebuilder(data: Path, templates: Path, monkeypatch):
     rendered: list[str] = []
     original = render._share_image
 
-    def spy(shared, page):
+    def spy(shared, page, placing):
         rendered.append(page.path)
-        return original(shared, page)
+        return original(shared, page, placing)
     monkeypatch.setattr(render, "_share_image", spy)
 
     def rebuild_and_fresh() -> tuple[dict[str, bytes], list[str]]:

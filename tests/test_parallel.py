@@ -201,3 +201,23 @@ def test_check_renders_on_two_cores_too_and_keeps_nothing(merged_project, worker
     assert f"{year}/article.md:{text.count(chr(10)) + 2}:" in err and "Số liệu chưa đạt" in err
     assert year in workers[1].theirs
     assert sorted(p.name for p in merged_project.iterdir()) == before  # nothing written beside the project
+
+
+def test_the_pictures_a_worker_leaves_to_draw_are_found_by_the_next_build(merged_project, workers, tmp_path,
+                                                                           monkeypatch):
+    """A share picture is named from its card (`cards.share_key`), not from its SVG: the worker's
+    report keeps that name, so the picture is drawn into the cache under it and the next build,
+    in new processes, draws nothing and writes the same files."""
+    monkeypatch.setenv("CUMTHIDUA_CACHE", str(tmp_path / "cache"))
+    data = merged_project / "data"
+    build.forget()
+    first = build.run(data, out=tmp_path / "first")
+    assert not first.failed(), first.problems and workers[0].theirs
+    assert first.drawn.drawn > 0
+    cached = {path.stem for path in (tmp_path / "cache/images").glob("*.png")}
+    shared = [path for path in written(tmp_path / "first") if path.startswith("anh/")]
+    assert shared and all(any(key.startswith(Path(path).stem) for key in cached) for path in shared)
+    build.forget()
+    again = build.run(data, out=tmp_path / "again")
+    assert not again.failed() and again.drawn.drawn == 0
+    assert written(tmp_path / "again") == written(tmp_path / "first")

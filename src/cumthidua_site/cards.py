@@ -8,8 +8,12 @@ Pure functions: text in, SVG text out. `images` turns them into PNG with the shi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 from markupsafe import escape
@@ -90,6 +94,38 @@ def _title_lines(title: str) -> tuple[int, list[str]]:
     return 46, fonts.wrap(title, 46, room, bold=True, lines=3)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where a share picture's parts go: its title's size and lines (with their baselines), where
+    what follows the title starts, and the chart it draws (None: it draws none) at `scale`."""
+
+    size: int
+    lines: list[tuple[float, str]]
+    top: float
+    chart: Optional[Chart]  # drawable: it has a known figure
+    scale: float
+
+    @property
+    def shows_chart(self) -> bool:
+        return self.chart is not None and self.scale >= MIN_CHART_SCALE
+
+    def alt(self, card: Card) -> str:
+        return alt(card, self.chart is not None and (self.shows_chart or not card.figure))
+
+
+def _layout(card: Card) -> _Layout:
+    size, lines = _title_lines(_clean(card.title))
+    y, placed = 96, []
+    for line in lines:
+        y += size * 1.18
+        placed.append((y, line))
+    top = y + 24
+    chart = card.chart if card.chart is not None and charts.drawable(card.chart) else None
+    room = WIDTH - 2 * MARGIN
+    scale = min(room / charts.WIDTH, (524 - top - CHART_HEADING) / charts.body_height(chart), 3.0) if chart else 0
+    return _Layout(size, placed, top, chart, scale)
+
+
 def share(card: Card) -> tuple[str, str]:
     """The 1200×630 share picture, and its alt text."""
     room = WIDTH - 2 * MARGIN
@@ -99,21 +135,17 @@ def share(card: Card) -> tuple[str, str]:
            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{BACK}"/>',
            f'<rect width="{WIDTH}" height="14" fill="{ACCENT}"/>',
            _text(MARGIN, 84, fonts.fit(_clean(card.kicker), 26, room, bold=True), 26, ACCENT, bold=True)]
-    size, lines = _title_lines(_clean(card.title))
-    y = 96
-    for line in lines:
-        y += size * 1.18
-        out.append(_text(MARGIN, y, line, size, INK, bold=True))
-    top = y + 24
-    height, parts = charts.body(card.chart) if card.chart is not None and charts.drawable(card.chart) else (0, [])
-    scale = min(room / charts.WIDTH, (524 - top - CHART_HEADING) / height, 3.0) if parts else 0
-    if scale >= MIN_CHART_SCALE:
-        heading = card.chart.finding or card.chart.title
-        heading += f" ({card.chart.unit})" if card.chart.unit else ""
+    layout = _layout(card)
+    for y, line in layout.lines:
+        out.append(_text(MARGIN, y, line, layout.size, INK, bold=True))
+    top, chart = layout.top, layout.chart
+    if layout.shows_chart:
+        heading = chart.finding or chart.title
+        heading += f" ({chart.unit})" if chart.unit else ""
         out.append(_text(MARGIN, top + 30, fonts.fit(_clean(heading), 30, room), 30, MUTED))
         top += CHART_HEADING
-        out.append(f'<g class="c" transform="translate({MARGIN} {charts._n(top)}) scale({charts._n(scale)})">')
-        out += parts
+        out.append(f'<g class="c" transform="translate({MARGIN} {charts._n(top)}) scale({charts._n(layout.scale)})">')
+        out += charts.body(chart)[1]
         out.append("</g>")
     elif card.figure:
         figure = _clean(card.figure)
@@ -121,15 +153,48 @@ def share(card: Card) -> tuple[str, str]:
         out.append(_text(MARGIN, top + big, fonts.fit(figure, big, room, bold=True), big, ACCENT, bold=True))
         for index, line in enumerate(fonts.wrap(_clean(card.label), 32, room, lines=2)):
             out.append(_text(MARGIN, top + big + 64 + index * 42, line, 32, MUTED))
-    elif parts:  # a chart too tall to read as a thumbnail: what it shows, in words
-        for index, line in enumerate(fonts.wrap(_clean(card.chart.finding or card.chart.title), 36, room, lines=3)):
+    elif chart is not None:  # a chart too tall to read as a thumbnail: what it shows, in words
+        for index, line in enumerate(fonts.wrap(_clean(chart.finding or chart.title), 36, room, lines=3)):
             out.append(_text(MARGIN, top + 44 + index * 48, line, 36, ACCENT, bold=True))
     out.append(f'<rect x="{MARGIN}" y="538" width="{room}" height="2" fill="{LINE}"/>')
     if card.source:
         out.append(_text(MARGIN, 578, fonts.fit(_clean(card.source), 24, room), 24, MUTED))
     out.append(_text(MARGIN, 612, fonts.fit(_clean(card.publisher), 24, room, bold=True), 24, ACCENT, bold=True))
     out.append("</svg>")
-    return "\n".join(out) + "\n", alt(card, bool(parts) and (scale >= MIN_CHART_SCALE or not card.figure))
+    return "\n".join(out) + "\n", layout.alt(card)
+
+
+def share_key(card: Card, renderer: str) -> Optional[tuple[str, str]]:
+    """For a share picture that draws no chart (nearly all: a member page's chart is too tall
+    for one), a name made from the card's texts and from what turns them into SVG (this module,
+    the charts' number format, the font's widths) and into PNG (`renderer`); and its alt text.
+    A written build then finds the drawn picture in the cache without writing its SVG, which
+    was a tenth of a large build's time. None for a picture that draws its chart: it is named
+    by its SVG."""
+    layout = _layout(card)
+    if layout.shows_chart:
+        return None
+    said = [renderer, _code(), *_texts(card), layout.chart is not None]
+    return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode("utf-8")).hexdigest(), layout.alt(card)
+
+
+def share_missing(card: Card) -> list[str]:
+    """The characters of the texts of a picture that draws no chart which the shipped font
+    cannot draw: those the picture draws are among them (a text cut short may leave one out)."""
+    return fonts.missing(_clean(" ".join(_texts(card))))
+
+
+def _texts(card: Card) -> list[str]:
+    return [card.kicker, card.title, card.publisher, card.source, card.figure, card.label,
+            *((card.chart.finding, card.chart.title) if card.chart is not None else ())]
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(charts.__file__), Path(fonts.__file__), fonts.FOLDER / "widths.json"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 CHART_PAD = 16

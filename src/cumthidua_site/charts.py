@@ -120,7 +120,7 @@ def body(chart: Chart) -> tuple[float, list[str]]:
         return x0 + float((clamped - lo) / (hi - lo)) * (x1 - x0)
 
     top = TOP + (REF_H if chart.reference is not None else 0)
-    height = top + ROW_H * len(chart.rows) + AXIS_H
+    height = body_height(chart)
     out = []
     base = top + ROW_H * len(chart.rows)
     for tick in ticks:  # grid and axis labels
@@ -132,6 +132,12 @@ def body(chart: Chart) -> tuple[float, list[str]]:
     if chart.reference is not None:  # drawn last, over the bars
         out.extend(_reference(chart.reference, x, top, base))
     return height, out
+
+
+def body_height(chart: Chart) -> float:
+    """The height `body` gives the chart, without drawing it (a share picture asks it of a chart
+    it may not draw)."""
+    return TOP + (REF_H if chart.reference is not None else 0) + ROW_H * len(chart.rows) + AXIS_H
 
 
 def _reference(ref: Reference, x, top: float, base: float) -> list[str]:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from . import caches, fonts, isolate
 
@@ -50,18 +50,17 @@ class Picture:
 
     @cached_property
     def key(self) -> str:
-        return hashlib.sha256(f"{_renderer()}\n{self.zoom}\n{self.svg}".encode("utf-8")).hexdigest()
+        return hashlib.sha256(f"{renderer()}\n{self.zoom}\n{self.svg}".encode("utf-8")).hexdigest()
 
     def as_json(self) -> list:
-        """For a worker's report: the SVG to draw, or where the cache holds it."""
-        return [self.svg, self.zoom] if self.placed is None else \
-            [self.svg, self.zoom, self.placed, self.key, self.undrawable]
+        """For a worker's report: the SVG to draw (or where the cache holds it), with its name,
+        which may not be its SVG's hash (`cards.share_key`), and the characters the font lacks."""
+        return [self.svg, self.zoom, self.placed, self.key, self.undrawable]
 
     @classmethod
     def from_json(cls, said: list) -> "Picture":
-        picture = cls(said[0], said[1], said[2] if len(said) > 2 else None)
-        if len(said) > 2:
-            picture.__dict__.update(key=said[3], undrawable=said[4])
+        picture = cls(said[0], said[1], said[2])
+        picture.__dict__.update(key=said[3], undrawable=said[4])
         return picture
 
     @cached_property  # checked on every build: serve keeps the pictures of unchanged pages
@@ -74,7 +73,7 @@ _DRAWN_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
 
 
 @lru_cache(maxsize=1)
-def _renderer() -> str:
+def renderer() -> str:
     """What else the bytes depend on: resvg's version and the fonts'."""
     digest = hashlib.sha256()
     for path in fonts.FILES:
@@ -151,11 +150,19 @@ class Drawn:
 def placed(picture: Picture) -> Optional[Picture]:
     """The picture as linked from the cache, its SVG dropped (key and undrawable characters kept);
     None when the cache does not hold it (it is drawn at the end of the build)."""
-    found = _in_cache(picture.key)
-    if found is None:
+    if picture.placed is not None:
+        return picture
+    return found(picture.key, picture.zoom, lambda: picture.undrawable)
+
+
+def found(key: str, zoom: float, undrawable: Callable[[], list[str]]) -> Optional[Picture]:
+    """The picture named `key` as the cache holds it, without its SVG (None when it does not);
+    `undrawable()`: the characters of its text the font lacks, for the warning."""
+    path = _in_cache(key)
+    if path is None:
         return None
-    light = Picture("", picture.zoom, str(found))
-    light.__dict__.update(key=picture.key, undrawable=picture.undrawable)  # what the dropped SVG said
+    light = Picture("", zoom, str(path))
+    light.__dict__.update(key=key, undrawable=undrawable())  # what the dropped SVG said
     return light
 
 

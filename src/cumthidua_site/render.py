@@ -623,9 +623,11 @@ def _split(project: Project) -> frozenset[int]:
     return frozenset(theirs)
 
 
-def _share_image(shared: pages.Shared, page) -> ShareImage:
+def _share_image(shared: pages.Shared, page, placing: bool) -> ShareImage:
     """The page's share picture: its card completed with the publisher and the page's sources,
-    drawn later under a name made from its content (one file for pages that show the same)."""
+    drawn later under a name made from its content (one file for pages that show the same).
+    `placing` (a written build): a card without a chart whose picture the cache holds is not
+    made into SVG, only named (`cards.share_key`)."""
     site, context = shared.project.site, page.context
     card = page.card
     if not card.source and getattr(context, "page_sources", None):
@@ -634,8 +636,15 @@ def _share_image(shared: pages.Shared, page) -> ShareImage:
     card = replace(card, publisher=card.publisher or f"{site.title} · {site.publisher.name}")
     if shared.keeps_card(page.path):
         shared.cards[page.path] = card
-    svg, words = cards.share(card)
-    picture = images.Picture(svg)
+    named = cards.share_key(card, images.renderer())
+    picture = images.found(named[0], 1.0, lambda: cards.share_missing(card)) if named and placing else None
+    if picture is not None:
+        words = named[1]
+    else:
+        svg, words = cards.share(card)
+        picture = images.Picture(svg)
+        if named:
+            picture.__dict__.update(key=named[0], undrawable=cards.share_missing(card))
     path = urls.share_image(picture.key)
     shared.pictures.setdefault(path, picture)  # the same picture as another page's (placed, maybe)
     shared.page_pictures[page.path] = path
@@ -696,7 +705,7 @@ def _render_kinds(env: Environment, project: Project, shared: pages.Shared, kind
                 _PAGES[page.path].restore(page.path, shared, out)
                 continue
             if page.card is not None:
-                page.context.page = replace(page.context.page, image=_share_image(shared, page))
+                page.context.page = replace(page.context.page, image=_share_image(shared, page, out.staging is not None))
             content = env.get_template(page.template).render(page.variables()).encode("utf-8")
             out.put(page.path, content)
             if page.context.page.listed:
