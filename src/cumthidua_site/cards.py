@@ -171,11 +171,17 @@ def share_key(card: Card, renderer: str) -> Optional[tuple[str, str]]:
     A written build then finds the drawn picture in the cache without writing its SVG, which
     was a tenth of a large build's time. None for a picture that draws its chart: it is named
     by its SVG."""
-    layout = _layout(card)
-    if layout.shows_chart:
+    chart = card.chart if card.chart is not None and charts.drawable(card.chart) else None
+    # a chart too tall to draw even below a one-line title needs no title broken into lines
+    if chart is not None and (524 - LEAST_TOP - CHART_HEADING) / charts.body_height(chart) >= MIN_CHART_SCALE \
+            and _layout(card).shows_chart:
         return None
-    said = [renderer, _code(), *_texts(card), layout.chart is not None]
-    return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode("utf-8")).hexdigest(), layout.alt(card)
+    said = [renderer, _code(), *_texts(card), chart is not None]
+    digest = hashlib.sha256(json.dumps(said, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return digest, alt(card, chart is not None and not card.figure)  # as `_Layout.alt` says of it
+
+
+LEAST_TOP = 96 + 56 * 1.18 + 24  # where what follows the title starts, below one line of it (`_layout`)
 
 
 def share_missing(card: Card) -> list[str]:

@@ -172,14 +172,19 @@ def _in_cache(key: str) -> Optional[Path]:
     if folder is None:
         return None
     path = folder / f"{key}.png"
-    try:
-        with open(path, "rb") as file:
-            if file.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE:
-                return None
-            caches.used(file.fileno(), path)
-            return path
+    try:  # os.open, not open(): asked of every picture of a build, without a buffered file object
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
+    try:
+        if os.read(fd, len(PNG_SIGNATURE)) != PNG_SIGNATURE:
+            return None
+        caches.used(fd, path)
+        return path
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _keep(picture: Picture, data: bytes) -> "Path | bytes":
