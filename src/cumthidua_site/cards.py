@@ -197,6 +197,9 @@ def _texts(card: Card) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _code() -> str:
+    """The code a picture without a chart is drawn by. Any edit of these files names every such
+    picture anew (drawn once more, a new address, the golden output made again with `make
+    golden`): a name that trusted the code unchanged could serve a stale picture."""
     digest = hashlib.sha256()
     for path in (Path(__file__), Path(charts.__file__), Path(fonts.__file__), fonts.FOLDER / "widths.json"):
         digest.update(path.read_bytes())
