@@ -113,6 +113,11 @@ class _Layout:
         return alt(card, self.chart is not None and (self.shows_chart or not card.figure))
 
 
+def _drawn_chart(card: Card) -> Optional[Chart]:
+    """The card's chart when it has a known figure to draw (else the picture draws none)."""
+    return card.chart if card.chart is not None and charts.drawable(card.chart) else None
+
+
 def _layout(card: Card) -> _Layout:
     size, lines = _title_lines(_clean(card.title))
     y, placed = 96, []
@@ -120,7 +125,7 @@ def _layout(card: Card) -> _Layout:
         y += size * 1.18
         placed.append((y, line))
     top = y + 24
-    chart = card.chart if card.chart is not None and charts.drawable(card.chart) else None
+    chart = _drawn_chart(card)
     room = WIDTH - 2 * MARGIN
     scale = min(room / charts.WIDTH, (524 - top - CHART_HEADING) / charts.body_height(chart), 3.0) if chart else 0
     return _Layout(size, placed, top, chart, scale)
@@ -171,7 +176,7 @@ def share_key(card: Card, renderer: str) -> Optional[tuple[str, str]]:
     A written build then finds the drawn picture in the cache without writing its SVG, which
     was a tenth of a large build's time. None for a picture that draws its chart: it is named
     by its SVG."""
-    chart = card.chart if card.chart is not None and charts.drawable(card.chart) else None
+    chart = _drawn_chart(card)
     # a chart too tall to draw even below a one-line title needs no title broken into lines
     if chart is not None and (524 - LEAST_TOP - CHART_HEADING) / charts.body_height(chart) >= MIN_CHART_SCALE \
             and _layout(card).shows_chart:
