@@ -113,52 +113,48 @@ def measure(name: str, data: Path, trash: list[Path], runs: int = 5, env: dict |
     env = dict(env or os.environ)
     figures = Figures(name, runs=runs)
     work = Path(tempfile.mkdtemp(prefix="cumthidua-scale-"))
-    trash.append(work)
-    try:
-        first = work / "first"
-        figures.first_build_s, _, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
-                                                 "--out", str(first)], env)
-        if done.returncode != 0:
-            raise SystemExit(f"{name}: build failed\n{done.stderr.decode()[-2000:]}")
-        figures.files = sum(1 for p in first.rglob("*") if p.is_file()) - 1  # the marker
-        figures.pages = sum(1 for _ in first.rglob("*.html"))
-        figures.weights = weights(first)
-        floor = floor_script(data, work / "probe", env)
-        builds, floors, ratios, peaks = [], [], [], []
-        for index in range(runs):  # A B A B: the pair shares the machine's mood
-            took_floor, _, _ = _timed([PYTHON, str(floor)], env)
-            out = work / f"out-{index}"  # a new folder each run: every file written
-            took, peak, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
-                                       "--out", str(out)], env)
-            assert done.returncode == 0, done.stderr.decode()[-2000:]
-            builds.append(took)
-            floors.append(took_floor)
-            ratios.append(took / took_floor)
-            peaks.append(peak)
-        again = 3 if figures.pages < 5000 else 1  # at 10x one of each: half a minute apiece
-        figures.write_floor_s = write_floor(first, [work / f"floor-{index}" for index in range(again)])
-        if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK):  # the same build, where writing costs nothing
-            ram = []
-            for index in range(again):
-                out = Path(tempfile.mkdtemp(prefix="cumthidua-ram-", dir="/dev/shm")) / "out"
-                ram.append(_timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data), "--out", str(out)],
-                                  env)[0])
-                shutil.rmtree(out.parent)
-            figures.ram_build_s = statistics.median(ram)
-        figures.build_s, figures.floor_s = statistics.median(builds), statistics.median(floors)
-        figures.ratio = statistics.median(ratios)
-        figures.pages_per_s = figures.pages / figures.build_s
-        figures.peak_rss_mb = max(peaks)
-        checks = [_timed([PYTHON, "-m", "cumthidua_site", "check", "--data", str(data)], env)[0] for _ in range(3)]
-        figures.check_s = statistics.median(checks)
-        stamp = (first / "index.html").stat().st_mtime_ns
-        figures.unchanged_s, _, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
-                                               "--out", str(first)], env)
-        said = "Không có gì thay đổi".encode("utf-8") in done.stderr
-        figures.unchanged_wrote = (first / "index.html").stat().st_mtime_ns != stamp or not said
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    trash.append(work)  # deleted by the caller, also when a measure fails
+    first = work / "first"
+    figures.first_build_s, _, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
+                                             "--out", str(first)], env)
+    if done.returncode != 0:
+        raise SystemExit(f"{name}: build failed\n{done.stderr.decode()[-2000:]}")
+    figures.files = sum(1 for p in first.rglob("*") if p.is_file()) - 1  # the marker
+    figures.pages = sum(1 for _ in first.rglob("*.html"))
+    figures.weights = weights(first)
+    floor = floor_script(data, work / "probe", env)
+    builds, floors, ratios, peaks = [], [], [], []
+    for index in range(runs):  # A B A B: the pair shares the machine's mood
+        took_floor, _, _ = _timed([PYTHON, str(floor)], env)
+        out = work / f"out-{index}"  # a new folder each run: every file written
+        took, peak, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
+                                   "--out", str(out)], env)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        builds.append(took)
+        floors.append(took_floor)
+        ratios.append(took / took_floor)
+        peaks.append(peak)
+    again = 3 if figures.pages < 5000 else 1  # at 10x one of each: half a minute apiece
+    figures.write_floor_s = write_floor(first, [work / f"floor-{index}" for index in range(again)])
+    if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK):  # the same build, where writing costs nothing
+        ram = []
+        for index in range(again):
+            out = Path(tempfile.mkdtemp(prefix="cumthidua-ram-", dir="/dev/shm")) / "out"
+            ram.append(_timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data), "--out", str(out)],
+                              env)[0])
+            shutil.rmtree(out.parent)
+        figures.ram_build_s = statistics.median(ram)
+    figures.build_s, figures.floor_s = statistics.median(builds), statistics.median(floors)
+    figures.ratio = statistics.median(ratios)
+    figures.pages_per_s = figures.pages / figures.build_s
+    figures.peak_rss_mb = max(peaks)
+    checks = [_timed([PYTHON, "-m", "cumthidua_site", "check", "--data", str(data)], env)[0] for _ in range(3)]
+    figures.check_s = statistics.median(checks)
+    stamp = (first / "index.html").stat().st_mtime_ns
+    figures.unchanged_s, _, done = _timed([PYTHON, "-m", "cumthidua_site", "build", "--data", str(data),
+                                           "--out", str(first)], env)
+    said = "Không có gì thay đổi".encode("utf-8") in done.stderr
+    figures.unchanged_wrote = (first / "index.html").stat().st_mtime_ns != stamp or not said
     return figures
 
 
