@@ -221,3 +221,35 @@ def test_the_pictures_a_worker_leaves_to_draw_are_found_by_the_next_build(merged
     again = build.run(data, out=tmp_path / "again")
     assert not again.failed() and again.drawn.drawn == 0
     assert written(tmp_path / "again") == written(tmp_path / "first")
+
+
+def test_claims_share_every_edition_out_once_between_two_processes():
+    """Both processes take editions from one pipe as they go: each edition is taken by exactly one
+    of them, however the two interleave, and a drained pipe says so at once (no wait)."""
+    years = list(range(1000, 1600))
+    claims = render.Claims.of(years)
+    assert claims is not None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker's side: take until none is left, say which
+        try:
+            while claims.take() is not None:
+                pass
+            os.write(write, ",".join(map(str, claims.taken)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    while claims.take() is not None:
+        pass
+    os.waitpid(pid, 0)
+    said = b""
+    while chunk := os.read(read, 65536):
+        said += chunk
+    os.close(read)
+    theirs = [int(year) for year in said.decode().split(",") if year]
+    assert sorted(claims.taken + theirs) == years  # none twice, none lost
+    assert claims.take() is None  # drained and closed: still none
+
+
+def test_claims_refuse_more_editions_than_a_record_names():
+    assert render.Claims.of(list(range(256 ** render.Claims.RECORD))) is None

@@ -246,6 +246,8 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
         if found:
             return {}, {}, found
     finally:
+        if worker is not None:
+            worker.claims.close()
         if worker is not None and worker.outcome is None:
             with contextlib.suppress(OSError):  # already reaped when waiting for it failed
                 worker.running.stop()
@@ -275,7 +277,8 @@ def _render_all(env: Environment, project: Project, templates: Path, state: str,
         if kept:
             shared.mine = lambda year: year not in kept
     site_kinds = [kind for kind in pages.KINDS if kind not in pages.EDITION_KINDS and kind not in pages.SHOW_ARTICLES]
-    found = _render_editions(env, project, shared, out, problems, later=site_kinds)
+    found = _render_editions(env, project, shared, out, problems, later=site_kinds,
+                             claims=worker.claims if worker is not None else None)
     if found:
         return found
     if worker is not None:
@@ -418,27 +421,38 @@ def _templates_state(templates: Path) -> str:
 
 
 def _render_editions(env: Environment, project: Project, shared: pages.Shared, out: Output, problems: list[Problem],
-                     later=()) -> list[Problem]:
-    """The own pages of the editions `shared.mine` names, then the `later` kinds: their
-    downloads, tables, charts and articles. Returns the articles' mistakes, which stop the build."""
+                     later=(), claims: Optional["Claims"] = None) -> list[Problem]:
+    """The own pages of the editions `shared.mine` names, then the `later` kinds, then those of
+    the editions this process takes from `claims` one by one: their downloads, tables, charts
+    and articles. Returns the articles' mistakes, which stop the build."""
     site = shared.project.site
-    # Each article renders in its own child while this process renders the pages that do not
-    # show it: on two cores, most of an article's time is hidden.
-    pending = {year: start_render(dataset, shared.blocks(year, urls.article(year))) for year, dataset in shared.editions()}
+    pending: dict = {}
+
+    def start(year: int, dataset) -> None:
+        # Each article renders in its own child while this process renders the pages that do not
+        # show it: on two cores, most of an article's time is hidden.
+        pending[year] = start_render(dataset, shared.blocks(year, urls.article(year)))
+
+    def make_downloads(year: int, dataset) -> None:
+        paths = urls.downloads(year)
+        made = downloads.make(site, dataset.edition, tuple(shared.corrections[year]), project.fingerprint(year),
+                              views.digests(dataset.edition) if shared.page_base else None)
+        made_files = {paths[name]: getattr(made, name) for name in ("figures_csv", "facts_csv", "json")}
+        if year == site.legacy_year:  # the old download addresses keep their bytes
+            made_files.update({old: made_files[new] for old, new in urls.legacy_files(year).items()})
+        for path, content in made_files.items():
+            out.put(path, content)  # written now (a large site holds none of them), or kept in `files`
+            shared.sizes[path] = len(content)
+        # a written build keeps only what the data page needs
+        shared.made[year] = made if out.staging is None else replace(made, figures_csv=b"", facts_csv=b"", json=b"")
+
     try:
         for year, dataset in shared.editions():
-            paths = urls.downloads(year)
-            made = downloads.make(site, dataset.edition, tuple(shared.corrections[year]), project.fingerprint(year),
-                                  views.digests(dataset.edition) if shared.page_base else None)
-            made_files = {paths[name]: getattr(made, name) for name in ("figures_csv", "facts_csv", "json")}
-            if year == site.legacy_year:  # the old download addresses keep their bytes
-                made_files.update({old: made_files[new] for old, new in urls.legacy_files(year).items()})
-            for path, content in made_files.items():
-                out.put(path, content)  # written now (a large site holds none of them), or kept in `files`
-                shared.sizes[path] = len(content)
-            # every edition's downloads are made before any page: a written build keeps only what the
-            # data page needs (without this, 15 MB more at 10x: 214 against 195 MB)
-            shared.made[year] = made if out.staging is None else replace(made, figures_csv=b"", facts_csv=b"", json=b"")
+            start(year, dataset)
+        # every edition's downloads are made before any page (without this, 15 MB more at 10x: 214
+        # against 195 MB); a claimed edition's when it is claimed (its pages follow at once)
+        for year, dataset in shared.editions():
+            make_downloads(year, dataset)
         first = [kind for kind in pages.EDITION_KINDS if kind not in pages.SHOW_ARTICLES]
         showing = [kind for kind in pages.SHOW_ARTICLES if kind in pages.EDITION_KINDS]
         mine, said = shared.mine, {}
@@ -465,14 +479,23 @@ def _render_editions(env: Environment, project: Project, shared: pages.Shared, o
         # Edition by edition, each one finished at once when its article was rendered before (a
         # written build then holds one edition's tables at a time); the articles still rendering
         # in their children are waited for after the site's own pages, rendered meanwhile.
-        years = [year for year, _ in shared.editions()]
-        for year in years:
+        def edition_pages(year: int) -> None:
             shared.mine = functools.partial(operator.eq, year)
             _render_kinds(env, project, shared, first, out, problems)
             shared.mine = mine
             if pending[year].rendered is not None:
                 finish(year)
+
+        years = [year for year, _ in shared.editions()]
+        for year in years:
+            edition_pages(year)
         _render_kinds(env, project, shared, later, out, problems)
+        while claims is not None and (year := claims.take()) is not None:
+            dataset = project.editions[year]
+            start(year, dataset)
+            make_downloads(year, dataset)
+            edition_pages(year)
+            years.append(year)
         for year in [year for year in years if year in pending]:
             finish(year)
         found = [problem for year in years for problem in said[year]]  # a mistake in an article stops the build
@@ -544,26 +567,38 @@ class Worker:
     Jinja and the writes hold one interpreter, so a second process is the way onto the second core."""
 
     running: isolate.Running
-    theirs: frozenset[int]
+    claims: "Claims"  # the editions both processes take from, one at a time
     outcome: Optional[isolate.Outcome] = None  # once finished: what became of it
 
+    def __init__(self, running: isolate.Running, claims: "Claims") -> None:
+        self.running, self.claims = running, claims
+
     def leaves(self, year: int) -> bool:
-        """The editions this process renders the pages of: the ones the worker does not."""
-        return year not in self.theirs
+        """The editions this process renders the pages of before it takes any: those not shared out."""
+        return year not in self.claims.shared_out
+
+    @property
+    def theirs(self) -> frozenset[int]:
+        """The editions the worker took: all that were shared out but those this process took
+        (once none is left; those a failed worker took too)."""
+        return self.claims.shared_out - set(self.claims.taken)
 
     @classmethod
     def start(cls, env: Environment, project: Project, shared: pages.Shared, staging: Staging) -> Optional["Worker"]:
-        theirs = _split(project)
-        if not theirs or not hasattr(os, "fork"):
+        shared_out = _shared_out(project)
+        if not shared_out or not hasattr(os, "fork"):
+            return None
+        claims = Claims.of(shared_out)
+        if claims is None:
             return None
         for name in TEMPLATE_FILES:  # compiled (or read from the bytecode cache) once, before the fork
             if name.endswith(".html"):
                 env.get_template(name)
 
         def work(stage) -> Optional[dict]:
-            shared.mine = theirs.__contains__
+            shared.mine = lambda year: False  # only what it takes
             out, problems = Output(shared.files, staging, set(), records=[]), []
-            if _render_editions(env, project, shared, out, problems) or problems:
+            if _render_editions(env, project, shared, out, problems, claims=claims) or problems:
                 return None  # said by the parent, which renders these editions again
             out.flush()
             waiting = set(staging.waiting)  # unchanged files it did not link: the parent links them if need be
@@ -572,7 +607,11 @@ class Worker:
                     # the pictures to draw, and those placed with characters the font lacks (for the warning)
                     "pictures": {path: picture.as_json() for path, picture in shared.pictures.items()
                                  if picture.placed is None or picture.undrawable}}
-        return cls(isolate.start(work, WORKER_BUDGET), theirs)
+        try:
+            return cls(isolate.start(work, WORKER_BUDGET), claims)
+        except BaseException:
+            claims.close()
+            raise
 
     def finish(self, env: Environment, project: Project, shared: pages.Shared, out: Output,
                problems: list[Problem]) -> list[Problem]:
@@ -597,30 +636,67 @@ class Worker:
         return []
 
 
-# What a province's page across the years weighs against a member page when the editions are
-# split: alone it takes about 5 times as long (1.76 against 0.35 ms on the 1x archive); 3 is the
-# weight with which both processes finished closest together there (the worker also forks articles).
-HISTORY_WEIGHT = 3
-
-
-def _split(project: Project) -> frozenset[int]:
-    """The editions a worker renders, so that both processes have about as many pages; none
-    for a small site. The old addresses' redirects show their edition's cards: it stays here."""
-    # the site's own pages (a province's page across the years as HISTORY_WEIGHT member pages),
-    # and the checks run here meanwhile (about 5 pages an edition)
-    site_pages = HISTORY_WEIGHT * len({p.name for d in project.editions.values() for p in d.edition.members}) + 6 \
-        + 5 * len(project.editions)
+def _shared_out(project: Project) -> list[int]:
+    """The editions this process and the worker take one by one (`Claims`), the largest first;
+    none for a small site. The old addresses' redirects show their edition's cards: it stays here."""
     sizes = {year: len(dataset.edition.members) + 8 for year, dataset in project.editions.items()}
+    site_pages = 2 * len({p.name for d in project.editions.values() for p in d.edition.members}) + 6
     if sum(sizes.values()) + site_pages < PARALLEL_FROM:
-        return frozenset()
-    here, there, theirs = site_pages, 0, set()
-    for year in sorted(sizes):
-        if there < here and year != project.site.legacy_year:
-            there += sizes[year]
-            theirs.add(year)
-        else:
-            here += sizes[year]
-    return frozenset(theirs)
+        return []
+    return sorted((year for year in sizes if year != project.site.legacy_year), key=lambda year: (-sizes[year], year))
+
+
+class Claims:
+    """Editions shared out between this process and the worker as they go: each takes the next
+    when it has made the last, so both finish together however busy the machine is (a split
+    fixed before the fork left one or the other idle for up to 200 ms of a 1.5 s build).
+
+    Written by hand, as no library does it without a lock a killed process could leave held: the
+    editions' indexes are written whole into a pipe before the fork, and each read takes one
+    (a read from a pipe is atomic), so no edition is taken twice and none is lost."""
+
+    RECORD = 2  # bytes: an index below 65,536; the pipe holds 32,768 of them on Linux, 8,192 on macOS
+
+    def __init__(self, years: list[int], read: int) -> None:
+        self.years, self.read = years, read
+        self.shared_out = frozenset(years)
+        self.taken: list[int] = []  # by this process
+
+    @classmethod
+    def of(cls, years: list[int]) -> Optional["Claims"]:
+        """None when the pipe cannot hold them all (the worker is then not started)."""
+        if len(years) >= 256 ** cls.RECORD:
+            return None
+        records = b"".join(index.to_bytes(cls.RECORD, "little") for index in range(len(years)))
+        read, write = os.pipe()
+        try:
+            os.set_blocking(write, False)
+            whole = os.write(write, records) == len(records)
+        except OSError:
+            whole = False
+        finally:
+            os.close(write)  # when all are taken, a read finds the end at once
+        if not whole:
+            os.close(read)
+            return None
+        return cls(years, read)
+
+    def take(self) -> Optional[int]:
+        """The next edition to make, or None when none is left."""
+        try:
+            record = os.read(self.read, self.RECORD)
+        except OSError:
+            return None
+        if len(record) < self.RECORD:
+            self.close()
+            return None
+        self.taken.append(self.years[int.from_bytes(record, "little")])
+        return self.taken[-1]
+
+    def close(self) -> None:
+        if self.read >= 0:
+            os.close(self.read)
+            self.read = -1
 
 
 def _share_image(shared: pages.Shared, page, placing: bool) -> ShareImage:
