@@ -146,3 +146,29 @@ def test_every_page_stays_within_budget_however_many_years(tmp_path):
     rows = {path: len(soup(content).select("table tbody tr")) for path, content in pages.items()
             if path.startswith("tinh/") and path.count("/") == 2}
     assert max(rows.values()) == 12  # a province of every year: its newest 12 in the table, the rest linked
+
+
+def test_stand_in_pictures_fill_a_cache_from_which_a_build_draws_nothing(project, tmp_path):
+    """`make bench` places the 10x archive's pictures as stand-ins in a cache of its own: a build
+    with that cache links every picture from it, draws none, and the user's cache is untouched."""
+    import io
+    import os
+    import subprocess
+    import sys
+    from PIL import Image
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import scale
+    assert Image.open(io.BytesIO(scale.STAND_IN)).size == (1, 1)
+    user, cache, trash = tmp_path / "user-cache", tmp_path / "bench-cache", []
+    env = {**os.environ, "CUMTHIDUA_CACHE": str(user)}
+    placed = scale.stand_in_pictures(project / "data", cache, trash, env)
+    assert placed > 10 and not (user / "images").exists()
+    assert all(p.read_bytes() == scale.STAND_IN for p in (cache / "images").glob("*.png"))
+    out = tmp_path / "out"
+    built = subprocess.run([sys.executable, "-m", "cumthidua_site", "build", "--data", str(project / "data"),
+                            "--out", str(out)], env={**env, "CUMTHIDUA_CACHE": str(cache)},
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    pngs = list(out.rglob("*.png"))
+    assert len(pngs) == placed and all(p.read_bytes() == scale.STAND_IN for p in pngs)
+    assert len(list((cache / "images").glob("*.png"))) == placed  # none drawn anew
