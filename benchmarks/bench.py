@@ -113,7 +113,7 @@ def whole_process(env: dict, trash: list[Path], each_picture_s: float) -> dict:
     `each_picture_s`: what drawing one picture costs, on two cores (`pictures`)."""
     import archive
     import scale
-    # the real site: 9 pairs, as a build of 0.3 s moves with the machine's mood by as much as it takes
+    # the real site: 9 pairs, as its 0.4 s build's ratio to the floor swings by 0.3 from pair to pair here
     measured, generated = [scale.measure("real site", ROOT / "data", trash, runs=9, env=env)], {}
     for factor in (1, 10):
         folder = _folder(trash, f"cumthidua-archive-{factor}x-")
