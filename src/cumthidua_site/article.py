@@ -26,7 +26,6 @@ from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import markdown
 import nh3
 from jinja2 import BytecodeCache, FunctionLoader, TemplateSyntaxError, UndefinedError
 from markupsafe import Markup
@@ -322,6 +321,7 @@ def _nesting(line: str) -> int:
 
 
 def _markdown(text: str) -> str:
+    import markdown  # here: a build whose articles are all cached never loads it (10 ms)
     return markdown.markdown(text, extensions=["toc"], extension_configs={
         "toc": {"slugify": lambda value, separator: fmt.slug(value), "permalink": False}},
         output_format="html")
@@ -447,6 +447,7 @@ def start_render(dataset: Dataset, blocks: dict[str, Markup]) -> Pending:
     if kept is not None:
         return Pending(dataset, blocks, key, rendered=kept)
     typed = typed_figures(dataset)
+    import markdown  # noqa: F401  (loaded once, before the fork, not anew in every child)
     running = isolate.start(lambda stage: _render(dataset, blocks, stage), BUDGET)
     return Pending(dataset, blocks, key, running=running, typed=typed)
 
