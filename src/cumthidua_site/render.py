@@ -248,9 +248,9 @@ def _render(project: Project, templates: Path, unpublished: dict, said: dict, st
     finally:
         if worker is not None:
             worker.claims.close()
-        if worker is not None and worker.outcome is None:
-            with contextlib.suppress(OSError):  # already reaped when waiting for it failed
-                worker.running.stop()
+            if worker.outcome is None:
+                with contextlib.suppress(OSError):  # already reaped when waiting for it failed
+                    worker.running.stop()
     out.seen.clear()  # every page is made: room for the sitemap, the largest file of a large site
     out.tried.clear()
     if site.base_url:
@@ -640,6 +640,7 @@ def _shared_out(project: Project) -> list[int]:
     """The editions this process and the worker take one by one (`Claims`), the largest first;
     none for a small site. The old addresses' redirects show their edition's cards: it stays here."""
     sizes = {year: len(dataset.edition.members) + 8 for year, dataset in project.editions.items()}
+    # the site's own pages, for the size only: a province's page across the years about two member pages
     site_pages = 2 * len({p.name for d in project.editions.values() for p in d.edition.members}) + 6
     if sum(sizes.values()) + site_pages < PARALLEL_FROM:
         return []
