@@ -83,20 +83,24 @@ def walk(obj: BaseModel) -> list[tuple[BaseModel, str, object]]:
     if _WALKED and _WALKED[0][0] is obj:
         return _WALKED[0][1]
     found: list[tuple[BaseModel, str, object]] = []
-
-    def visit(model: BaseModel) -> None:
-        for name in type(model).model_fields:
-            value = getattr(model, name)
-            found.append((model, name, value))
-            if isinstance(value, BaseModel):
-                visit(value)
-            elif isinstance(value, (dict, list)):
-                for item in value.values() if isinstance(value, dict) else value:
-                    if isinstance(item, BaseModel):
-                        visit(item)
-    visit(obj)
+    _visit(obj, found)
     _WALKED[:] = [(obj, found)]
     return found
+
+
+def _visit(model: BaseModel, found: list) -> None:
+    # A function of the module, not a closure calling itself: such a closure is a reference
+    # cycle, and every walk's list (a large edition's thousands of tuples) waited for the cyclic
+    # collector, which a build then ran more often and for longer.
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        found.append((model, name, value))
+        if isinstance(value, BaseModel):
+            _visit(value, found)
+        elif isinstance(value, (dict, list)):
+            for item in value.values() if isinstance(value, dict) else value:
+                if isinstance(item, BaseModel):
+                    _visit(item, found)
 
 
 _WALKED: list[tuple[BaseModel, list]] = []

@@ -125,19 +125,21 @@ def main_source(edition: Edition) -> str:
 def source_ids(edition: Edition, *things: object) -> list[str]:
     """Every source the given figures and facts name, in the order sources.yaml declares them."""
     found: set[str] = set()
-
-    def collect(thing: object) -> None:
-        if isinstance(thing, Figure):
-            found.update(thing.sources if thing.known else ())
-        elif isinstance(thing, (list, tuple)):
-            for item in thing:
-                collect(item)
-        elif hasattr(thing, "source"):
-            value = getattr(thing, "source")
-            found.update((value,) if isinstance(value, str) else value or ())
     for thing in things:
-        collect(thing)
+        _collect(thing, found)
     return [key for key in edition.sources if key in found]
+
+
+def _collect(thing: object, found: set[str]) -> None:
+    # not a closure calling itself: that is a reference cycle left to the cyclic collector (`figures._visit`)
+    if isinstance(thing, Figure):
+        found.update(thing.sources if thing.known else ())
+    elif isinstance(thing, (list, tuple)):
+        for item in thing:
+            _collect(item, found)
+    elif hasattr(thing, "source"):
+        value = getattr(thing, "source")
+        found.update((value,) if isinstance(value, str) else value or ())
 
 
 def kept(cache: dict, edition: Edition, make: Callable[[Edition], Any], most: int = 512) -> Any:
