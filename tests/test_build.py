@@ -560,3 +560,36 @@ def test_the_cache_is_pruned_once_a_day_of_what_no_build_used_for_a_month(projec
     assert cli("build", "--data", str(data), "--out", str(out)).returncode == 0
     assert old.exists()  # pruned already today
     assert caches.prune(days=30) == 0 and old.exists()
+
+
+def test_a_build_with_warm_caches_leaves_no_reference_cycles(merged_project, tmp_path):
+    """The command runs the cyclic collector rarely during a build (`cli.BUILD_COLLECTION`):
+    that is only sound while a build leaves it nothing to find. Walking an edition with a
+    closure that called itself did, thousands of times a build."""
+    import collections
+    import gc
+
+    from cumthidua_site.build import run
+    data = merged_project / "data"
+    assert not run(data, out=tmp_path / "first").failed()  # the disk caches filled
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        assert not run(data, out=tmp_path / "second").failed()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = collections.Counter(type(thing).__name__ for thing in gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert not left, left
+
+
+def test_a_build_in_a_process_that_goes_on_gives_back_its_collector():
+    import gc
+    threshold, enabled = gc.get_threshold(), gc.isenabled()
+    assert main(["check", "--data", str(DATA)]) == 0
+    assert (gc.get_threshold(), gc.isenabled()) == (threshold, enabled)

@@ -111,3 +111,21 @@ def test_a_failed_make_build_ends_with_what_to_do_in_vietnamese(tmp_path):
                              f"make {target}.  Stop."), last
         assert "provinces.yaml:61:18: lỗi:" in result.stderr
     assert not (tmp_path / "build").exists()
+
+
+def test_a_reader_that_went_away_ends_the_command_as_its_pipe_would(project):
+    """`check --format json | head -c 0`, and `--help` to the same: status 141 as a shell reports a
+    command its pipe ended, and no traceback nor "Exception ignored" from a stdout nobody reads
+    (the report is written while the command runs; the help stays in its buffer until it ends)."""
+    import os
+    import subprocess
+    edit(project / "data/2023/provinces.yaml", "score: {value: 938.21,", 'score: {value: "938,21",')
+    for args in (["check", "--format", "json"], ["build", "--help"]):
+        done = subprocess.Popen([sys.executable, "-m", "cumthidua_site", *args], cwd=project,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env={**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+                                     "NO_COLOR": "1", "LANG": "C.UTF-8"})  # stdout buffered, as a user's is
+        done.stdout.close()  # gone before anything was written
+        err = done.stderr.read().decode("utf-8")
+        assert done.wait(timeout=120) == 141, (args, err)
+        assert "Traceback" not in err and "Exception ignored" not in err and "BrokenPipe" not in err, err

@@ -1,7 +1,5 @@
 """`python -m cumthidua_site`."""
 
-import sys
+from .cli import entry
 
-from .cli import main
-
-sys.exit(main())
+entry()
