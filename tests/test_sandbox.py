@@ -693,3 +693,42 @@ def test_a_child_that_hangs_is_still_stopped(monkeypatch):
     running = isolate.start(lambda stage: time.sleep(30), isolate.Budget(0.1, 512 * 1024**2, 10**6))
     started = time.monotonic()
     assert running.wait().failure == "timeout" and time.monotonic() - started < 5
+
+
+def test_an_article_rendered_again_compiles_only_the_text_that_changed(dataset, monkeypatch):
+    """Each child sends back what it compiled (the body and each front-matter field), and the next
+    child inherits it: after the data changed nothing is compiled again, after the title only
+    the title. The article is the same as when everything was compiled."""
+    sent: list[list[str]] = []
+    keep = article._keep_compiled
+    monkeypatch.setattr(article, "_keep_compiled", lambda code: (sent.append(sorted(code)), keep(code)))
+
+    def as_loaded(ds, digest: str):  # another digest: data that changed, so no rendered article is kept
+        return dataclasses.replace(ds, digest=digest, digested=(id(ds.edition), id(ds.site), id(ds.article)))
+    nonce = f"{time.time_ns()}"  # texts no earlier run compiled (the compiled code is also kept on disk)
+    body = dataset.article.body + f"\n\nĐoạn thêm {{{{ '{nonce}' }}}}.\n"
+    first = with_front(with_body(dataset, body), "title", dataset.article.meta.title + f" {{{{ '{nonce}' }}}}")
+    done, problems, _ = render(as_loaded(first, f"a{nonce}"))
+    assert done is not None and not problems, problems
+    assert len(sent[-1]) >= 2  # the new body and the new title at least
+    again, problems, _ = render(as_loaded(first, f"b{nonce}"))
+    assert not problems and sent[-1] == []
+    assert (again.headline, again.body) == (done.headline, done.body)
+    retitled = with_front(first, "title", first.article.meta.title + " mới")
+    done, problems, _ = render(as_loaded(retitled, f"c{nonce}"))
+    assert not problems and len(sent[-1]) == 1 and done.headline.endswith(" mới")
+
+
+def test_the_markdown_converter_kept_for_every_article_converts_as_a_new_one_would():
+    """One converter per process, reset for each text: ids of headings start again, nothing of
+    the text before is left."""
+    import markdown
+
+    from cumthidua_site import formatting
+    text = "## Kết quả\n\nĐoạn *một*.\n\n## Kết quả\n\n- a\n- b\n\n[^1]: chú thích\n"
+    fresh = markdown.markdown(text, extensions=["toc"], extension_configs={
+        "toc": {"slugify": lambda value, separator: formatting.slug(value), "permalink": False}},
+        output_format="html")
+    assert 'id="ket-qua"' in fresh and 'id="ket-qua_1"' in fresh
+    assert article._markdown("# Khác\n\nĐoạn khác.\n")
+    assert article._markdown(text) == article._markdown(text) == fresh

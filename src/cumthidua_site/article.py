@@ -109,13 +109,14 @@ def _argument(value: Any, kind: type, function: str, example: str) -> Any:
     return value
 
 
-def article_context(dataset: Dataset, blocks: dict[str, Markup], front: bool = False) -> dict[str, Any]:
+def article_context(dataset: Dataset, blocks: dict[str, Markup], front: bool = False,
+                    data: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The names an article can use (documented in the README): plain data and bound functions.
 
-    In the front matter (`front`), tables and charts cannot be placed.
+    In the front matter (`front`), tables and charts cannot be placed. `data`: the edition's
+    plain data (`plain_data`) when made already (the front matter's and the body's are the same).
     """
     edition = dataset.edition
-    cluster = edition.cluster
 
     def province(name: str):
         name = _argument(name, str, "province", 'province("Cà Mau")')
@@ -153,6 +154,16 @@ def article_context(dataset: Dataset, blocks: dict[str, Markup], front: bool = F
             return Markup(f"\n\n{_marker(dataset)}{kind}:{name}\n\n")
         return place
 
+    functions = sandbox.bind_functions({
+        "province": province, "at_rank": at_rank, "head": head, "compare": versus,
+        "table": placeholder("table", TABLES), "chart": placeholder("chart", CHARTS)})
+    return {**(plain_data(dataset) if data is None else data), **functions}
+
+
+def plain_data(dataset: Dataset) -> dict[str, Any]:
+    """The data an article can read, as the sandbox's plain Records and tuples."""
+    edition = dataset.edition
+    cluster = edition.cluster
     income, poverty = views.income_rows(edition), views.poverty_rows(edition)
     memo: dict[int, Any] = {}
     data = {
@@ -169,10 +180,7 @@ def article_context(dataset: Dataset, blocks: dict[str, Markup], front: bool = F
         "poverty_others": views.poverty_others(edition),
         "mergers": views.changes(edition),
     }
-    functions = sandbox.bind_functions({
-        "province": province, "at_rank": at_rank, "head": head, "compare": versus,
-        "table": placeholder("table", TABLES), "chart": placeholder("chart", CHARTS)})
-    return {**{name: sandbox.plain(value, memo) for name, value in data.items()}, **functions}
+    return {name: sandbox.plain(value, memo) for name, value in data.items()}
 
 
 def _marker(dataset: Dataset) -> str:
@@ -321,10 +329,23 @@ def _nesting(line: str) -> int:
 
 
 def _markdown(text: str) -> str:
-    import markdown  # here: a build whose articles are all cached never loads it (10 ms)
-    return markdown.markdown(text, extensions=["toc"], extension_configs={
-        "toc": {"slugify": lambda value, separator: fmt.slug(value), "permalink": False}},
-        output_format="html")
+    return _converter().reset().convert(text)
+
+
+_CONVERTER: list = []
+
+
+def _converter():
+    """Python-Markdown's converter, made once per process and reset for each text. Making one
+    looks its extensions up among the installed packages and compiles its patterns: 8-10 ms that
+    every article's child paid anew. `start_render` makes it before the first fork, so children
+    inherit it ready. Imported here: a build whose articles are all cached never loads it (10 ms)."""
+    if not _CONVERTER:
+        import markdown
+        from markdown.extensions.toc import TocExtension
+        _CONVERTER.append(markdown.Markdown(extensions=[TocExtension(
+            slugify=lambda value, separator: fmt.slug(value), permalink=False)], output_format="html"))
+    return _CONVERTER[0]
 
 
 def _clean(html: str) -> str:
@@ -447,7 +468,7 @@ def start_render(dataset: Dataset, blocks: dict[str, Markup]) -> Pending:
     if kept is not None:
         return Pending(dataset, blocks, key, rendered=kept)
     typed = typed_figures(dataset)
-    import markdown  # noqa: F401  (loaded once, before the fork, not anew in every child)
+    _converter()  # made once, before the fork, not anew in every child
     running = isolate.start(lambda stage: _render(dataset, blocks, stage), BUDGET)
     return Pending(dataset, blocks, key, running=running, typed=typed)
 
@@ -484,7 +505,7 @@ def _keep_compiled(sent: dict[str, str]) -> None:
         _COMPILED[key] = base64.b64decode(code)
         if folder is not None and re.fullmatch(r"[0-9a-f]{40}", key):
             caches.write(folder / key, _COMPILED[key])
-    while len(_COMPILED) > 8:  # the articles of the editions in use
+    while len(_COMPILED) > 32:  # the articles of the editions in use: four each, the body and three fields
         del _COMPILED[next(iter(_COMPILED))]
 
 
@@ -551,18 +572,22 @@ def _render(dataset: Dataset, blocks: dict[str, Markup], report: Callable[[str],
 def _render_all(dataset: Dataset, blocks: dict[str, Markup], enter: Callable[[str], None]
                 ) -> tuple[Optional[RenderedArticle], list[Problem]]:
     article = dataset.article
-    context = article_context(dataset, blocks)
+    data = plain_data(dataset)
+    context = article_context(dataset, blocks, data=data)
     names = sorted(context)
     file_lines = article.text.split("\n")
     enter("front")
-    front = article_context(dataset, blocks, front=True)
-    text_env = sandbox.ClosedEnvironment(text=True, context=front)
+    front = article_context(dataset, blocks, front=True, data=data)
+    # each field compiled as the body is: once, then kept by the parent (`_CompiledBodies`)
+    text_env = sandbox.ClosedEnvironment(text=True, context=front, loader=FunctionLoader(
+        lambda name: (getattr(article.meta, name), f"{article.path}#{name}", lambda: True)
+        if name in FIELD_NAMES else None), bytecode_cache=_CompiledBodies())
     problems: list[Problem] = []
     fields = {}
     for field in ("title", "sapo", "byline"):
         where = article.meta.where(field)
         try:
-            rendered = text_env.from_string(getattr(article.meta, field)).render(front)
+            rendered = text_env.get_template(field).render(front)
         except Exception as exc:  # any template mistake becomes a located problem
             problems.append(_template_problem(exc, where.path, where.line,
                                               "\n".join(file_lines[where.line - 1:]), names))
