@@ -55,7 +55,7 @@ class Base:
     sources: dict[str, Source]
     main_source: str
     page_sources: list[str]
-    years: list[int]  # the published editions, newest first
+    years: tuple[int, ...]  # the published editions, newest first
     data_home: str  # the downloads the footer links to
     draft: bool  # a preview with changes not yet corrected: a visible band, and noindex
     corrected: list  # the corrections of what this page shows (corrections.Shown): a notice at its top
