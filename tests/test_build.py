@@ -588,8 +588,19 @@ def test_a_build_with_warm_caches_leaves_no_reference_cycles(merged_project, tmp
     assert not left, left
 
 
-def test_a_build_in_a_process_that_goes_on_gives_back_its_collector():
+def test_a_build_in_a_process_that_goes_on_gives_back_its_collector(tmp_path):
+    """The command and `run` pause the cyclic collector or make it run rarely, then leave it as
+    they found it: on or off, with its thresholds."""
     import gc
+
+    from cumthidua_site.build import run
     threshold, enabled = gc.get_threshold(), gc.isenabled()
-    assert main(["check", "--data", str(DATA)]) == 0
-    assert (gc.get_threshold(), gc.isenabled()) == (threshold, enabled)
+    try:
+        for on in (True, False):
+            gc.enable() if on else gc.disable()
+            assert main(["check", "--data", str(DATA)]) == 0
+            assert (gc.get_threshold(), gc.isenabled()) == (threshold, on)
+            assert not run(DATA, out=tmp_path / f"out-{on}").failed()
+            assert (gc.get_threshold(), gc.isenabled()) == (threshold, on)
+    finally:
+        gc.enable() if enabled else gc.disable()
