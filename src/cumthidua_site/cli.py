@@ -201,20 +201,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "diff":
         return _diff(args)
     collector = gc.get_threshold(), gc.isenabled()
-    # The cyclic collector finds nothing among what imports make, yet ran about 100 times while
-    # they did (25-45 ms of a large build): off meanwhile.
-    gc.disable()
-    from .build import run  # here, not at the top: `--help` and usage errors start in a few ms
-    # What the imports made lives as long as the process: out of the collector's way, a full
-    # collection no longer walks it (about 10% of the real site's build), and the forked
-    # children leave those pages shared. A build whose caches are warm makes no cycles (none in
-    # a build of the 1x archive); a cold one makes a few (the standard library's indented JSON).
-    # So the collector runs after 20,000 new objects, not 700 (mypy does likewise): 17 instead
-    # of 65 ms of collecting in each process of that build, and still a bound on what waits for it.
-    gc.freeze()
-    gc.set_threshold(BUILD_COLLECTION, *collector[0][1:])
-    gc.enable()
     try:
+        # The cyclic collector finds nothing among what imports make, yet ran about 100 times
+        # while they did (25-45 ms of a large build): off meanwhile.
+        gc.disable()
+        from .build import run  # here, not at the top: `--help` and usage errors start in a few ms
+        # What the imports made lives as long as the process: out of the collector's way, a full
+        # collection no longer walks it (about 10% of the real site's build), and the forked
+        # children leave those pages shared. A build whose caches are warm makes no cycles (none
+        # in a build of the 1x archive); a cold one makes a few (the standard library's indented
+        # JSON). So the collector runs after 20,000 new objects, not 700 (mypy does likewise): 17
+        # instead of 65 ms of collecting in each process of that build, and still a bound on what
+        # waits for it.
+        gc.freeze()
+        gc.set_threshold(BUILD_COLLECTION, *collector[0][1:])
+        gc.enable()
         out = args.out if args.command == "build" else None
         result = run(args.data, out=out, templates=args.templates, strict=args.strict,
                      wait=getattr(args, "wait", True), on_wait=lambda holder: _say_waiting(out, holder),
