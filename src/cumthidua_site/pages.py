@@ -67,7 +67,7 @@ class Shared:
         return self.project.site.base_url
 
     # The project's editions do not change while its pages are made: asked of every page, these
-    # are worked out once (a sort of 200 editions for each of 15,000 pages was a tenth of a second)
+    # are worked out once (at 10x, a sort of 200 editions for every page: 54 instead of 25 µs a page)
     @functools.cached_property
     def newest(self) -> int:
         return max(self.project.editions)
