@@ -15,6 +15,7 @@ import dataclasses
 
 import contextlib
 import difflib
+import functools
 import hashlib
 import os
 import re
@@ -332,20 +333,16 @@ def _markdown(text: str) -> str:
     return _converter().reset().convert(text)
 
 
-_CONVERTER: list = []
-
-
+@functools.cache
 def _converter():
     """Python-Markdown's converter, made once per process and reset for each text. Making one
     looks its extensions up among the installed packages and compiles its patterns: 8-10 ms that
     every article's child paid anew. `start_render` makes it before the first fork, so children
     inherit it ready. Imported here: a build whose articles are all cached never loads it (10 ms)."""
-    if not _CONVERTER:
-        import markdown
-        from markdown.extensions.toc import TocExtension
-        _CONVERTER.append(markdown.Markdown(extensions=[TocExtension(
-            slugify=lambda value, separator: fmt.slug(value), permalink=False)], output_format="html"))
-    return _CONVERTER[0]
+    import markdown
+    from markdown.extensions.toc import TocExtension
+    return markdown.Markdown(extensions=[TocExtension(slugify=lambda value, separator: fmt.slug(value),
+                                                      permalink=False)], output_format="html")
 
 
 def _clean(html: str) -> str:

@@ -570,9 +570,6 @@ class Worker:
     claims: "Claims"  # the editions both processes take from, one at a time
     outcome: Optional[isolate.Outcome] = None  # once finished: what became of it
 
-    def __init__(self, running: isolate.Running, claims: "Claims") -> None:
-        self.running, self.claims = running, claims
-
     def leaves(self, year: int) -> bool:
         """The editions this process renders the pages of before it takes any: those not shared out."""
         return year not in self.claims.shared_out
